@@ -1,0 +1,89 @@
+"""The ``nianbao`` command: one entry point, a subcommand per job."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .findings import format_json, format_text
+from .schema import json_schema_text
+from .validate import validate
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _write(text: str, output: str | None) -> None:
+    if output and output != "-":
+        path = Path(output)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate report files and print every finding."""
+    result = validate([Path(p) for p in args.paths], jobs=args.jobs)
+    findings = result.findings
+    if args.format == "json":
+        _write(format_json(findings), None)
+    else:
+        if not result.reports and not findings:
+            print(f"没有找到报告文件（*.yaml）：{' '.join(args.paths)}", file=sys.stderr)
+            return EXIT_USAGE
+        _write(format_text(findings), None)
+        if not findings:
+            print(f"共检查 {len(result.reports)} 份报告。")
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write the JSON Schema of a report file."""
+    _write(json_schema_text(), args.output)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nianbao",
+        description="政府信息公开工作年度报告发布工具：校验报告数据，生成网站、PDF 和开放数据。",
+    )
+    parser.add_argument("--version", action="version", version=f"nianbao {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    check = sub.add_parser("check", help="校验报告文件（默认 reports/ 目录），列出全部问题")
+    check.add_argument("paths", nargs="*", default=["reports"], metavar="路径", help="报告文件或目录")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（json 供工具使用）")
+    check.add_argument("-j", "--jobs", type=int, default=None, help="并行进程数（默认按文件数自动选择）")
+    check.set_defaults(func=cmd_check)
+
+    schema = sub.add_parser("schema", help="输出报告文件的 JSON Schema（供 VS Code 补全和提示）")
+    schema.add_argument("-o", "--output", default=None, metavar="文件", help="写入文件（默认输出到屏幕）")
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug of ours: say so plainly, never dump a traceback on editors
+        print(f"nianbao 内部错误（{type(exc).__name__}: {exc}）。请将此信息和出错的文件报告给维护人员；"
+              "设置环境变量 NIANBAO_DEBUG=1 可显示详细信息。", file=sys.stderr)
+        import os
+        if os.environ.get("NIANBAO_DEBUG"):
+            raise
+        return EXIT_INTERNAL

@@ -1,0 +1,93 @@
+"""A report as the rest of the program sees it: typed fields, table cells, derived totals."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .formats import FORMATS, FormatDef, SECTIONS
+
+Number = int | Decimal
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A number as written in the file, with where it was written."""
+
+    value: Number
+    text: str
+    line: int
+    column: int
+
+
+@dataclass
+class Report:
+    """One agency's report for one year."""
+
+    source: str  # path shown to editors, e.g. reports/qiaokou-rongmeiti-2024.yaml
+    path: Path
+    format_id: int = 2021
+    agency: str = ""
+    agency_id: str = ""
+    region: tuple[str, ...] = ()
+    kind: str = ""
+    year: int = 0
+    contact: dict[str, str] = field(default_factory=dict)
+    lead: str = ""
+    sections: dict[str, str] = field(default_factory=dict)
+    signature: str = ""
+    date: datetime.date | None = None
+    cells: dict[tuple[str, ...], Cell] = field(default_factory=dict)  # (table id, *key path) -> stated cell
+    lines: dict[str, int] = field(default_factory=dict)  # "/"-joined key path -> line of its value
+    errors: int = 0  # error findings of this file; a report with errors is never rendered
+    _numbers: dict[tuple[str, ...], Number] | None = field(default=None, repr=False)
+
+    @property
+    def format(self) -> FormatDef:
+        return FORMATS[self.format_id]
+
+    @property
+    def title(self) -> str:
+        return f"{self.agency}{self.year}年政府信息公开工作年度报告"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.agency_id}-{self.year}"
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def section(self, heading: str) -> str:
+        return self.sections.get(heading, "")
+
+    @property
+    def text(self) -> str:
+        """Return all prose of the report, lead first."""
+        return "\n".join([self.lead, *(self.sections.get(h, "") for h in SECTIONS)])
+
+    def numbers(self) -> dict[tuple[str, ...], Number]:
+        """Return every cell's number, totals the file leaves out derived from their parts."""
+        if self._numbers is None:
+            values: dict[tuple[str, ...], Number] = {k: c.value for k, c in self.cells.items()}
+            pending = list(self.format.sums)
+            changed = True
+            while pending and changed:  # totals of totals (（七）总计/总计) need a second pass
+                changed = False
+                for rule in list(pending):
+                    table = rule.table
+                    total = (table, *rule.total)
+                    if total in values:
+                        pending.remove(rule)
+                        continue
+                    parts = [(table, *p) for p in rule.parts]
+                    if all(p in values for p in parts):
+                        values[total] = sum((values[p] for p in parts), start=0)
+                        pending.remove(rule)
+                        changed = True
+            self._numbers = values
+        return self._numbers
+
+    def number(self, table: str, *path: str) -> Number | None:
+        return self.numbers().get((table, *path))

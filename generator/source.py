@@ -1,0 +1,156 @@
+"""Read a report file into a YAML node tree that remembers lines, never raising.
+
+PyYAML's ``safe_load`` loses line numbers and silently keeps the last of two equal keys, so the
+loader composes nodes (libyaml when available) and hands the tree to the reader, which builds the
+report and points every finding at a line. Problems of the file itself (encoding, BOM, CRLF,
+syntax, anchors) become findings here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .findings import Finding, Location
+from .messages import finding
+
+try:  # libyaml is an order of magnitude faster; pure Python is the fallback
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 2_000_000  # a real report is 10–60 KB; anything this large is not one
+
+# PyYAML problems, in Chinese for editors; matched on the start of the English problem text.
+_PROBLEMS = (
+    ("found character '\\t' that cannot start any token", "不能用制表符（Tab）缩进或分隔，请改用空格"),
+    ("found a tab character", "不能用制表符（Tab）缩进，请改用空格"),
+    ("mapping values are not allowed here", "此处不能出现冒号“: ”；文字中含英文冒号时请整段加引号，或改用中文冒号“：”"),
+    ("could not find expected ':'", "缺少冒号“: ”，或者上一行的引号没有闭合"),
+    ("expected <block end>, but found", "缩进不一致：同一层的键必须左对齐"),
+    ("did not find expected key", "缩进不一致或多余的内容：同一层的键必须左对齐"),
+    ("did not find expected '-' indicator", "列表缩进不一致"),
+    ("found unexpected end of stream", "文件意外结束：引号或括号没有闭合"),
+    ("found unknown escape character", "双引号中的反斜杠“\\”构成了无效的转义，请改用单引号或去掉反斜杠"),
+    ("expected alphabetic or numeric character", "“&”或“*”后应为锚点名称；若是正文内容请加引号"),
+    ("found undefined alias", "使用了未定义的别名（*）；若是正文内容请加引号"),
+    ("found character that cannot start any token", "此处的字符（如 @、` 或 %）不能作为内容的开头，请给整段文字加引号"),
+    ("expected a single document", "文件中只能有一份报告（不能出现第二个“---”）"),
+    ("found unexpected ':'", "此处不能出现冒号，请给文字加引号"),
+    ("while scanning a quoted scalar", "引号没有闭合"),
+    ("while scanning a block scalar", "多行文字块（| 或 >）的写法有误"),
+    ("special characters are not allowed", "文件中含有不可见的控制字符，请删除"),
+    ("unacceptable character", "文件中含有不可见的控制字符，请删除"),
+)
+
+
+@dataclass
+class Source:
+    """A report file: its path as shown to editors, its text and its node tree."""
+
+    path: Path
+    display: str
+    text: str = ""
+    root: yaml.Node | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def at(self, node: yaml.Node | None) -> Location:
+        if node is None:
+            return Location(self.display, 1, 1)
+        mark = node.start_mark
+        return Location(self.display, mark.line + 1, mark.column + 1)
+
+
+def _chinese_problem(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None) or ""
+    for english, chinese in _PROBLEMS:
+        if problem.startswith(english) or context.startswith(english):
+            return chinese
+    return f"无法解析（{problem}）"
+
+
+def _decode(data: bytes, src: Source) -> str | None:
+    where = Location(src.display, 1, 1)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        src.findings.append(finding("F1", where, detail="（看起来是 UTF-16 编码，常见于 Windows 记事本的“Unicode”选项）"))
+        return None
+    if b"\x00" in data:
+        src.findings.append(finding("F1", where, detail="（文件含有 NUL 字节，不是文本文件）"))
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        src.findings.append(finding("F2", where))
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = Location(src.display, line, exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1)
+        try:
+            data.decode("gb18030")
+            detail = "（看起来是 GBK/GB18030 编码，常见于 Windows 记事本或 WPS 保存的文件）"
+        except UnicodeDecodeError:
+            detail = f"（第 {line} 行出现无法识别的字节）"
+        src.findings.append(finding("F1", bad, detail=detail))
+        return None
+
+
+def _line_endings(text: str, src: Source) -> str:
+    if "\r" not in text:
+        return text
+    line = text.count("\n", 0, text.index("\r")) + 1
+    src.findings.append(finding("F3", Location(src.display, line, 1)))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _compose(text: str, src: Source) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        src.findings.append(finding("F4", Location(src.display, line, column), problem=_chinese_problem(exc)))
+        return None
+    except yaml.YAMLError as exc:
+        src.findings.append(finding("F4", Location(src.display, 1, 1), problem=_chinese_problem(exc)))
+        return None
+    except RecursionError:
+        src.findings.append(finding("F7", Location(src.display, 1, 1), problem="嵌套层次过深，报告不需要这么多层"))
+        return None
+    finally:
+        loader.dispose()
+    if root is None:
+        src.findings.append(finding("F4", Location(src.display, 1, 1), problem="文件是空的"))
+    return root
+
+
+_TAG_OR_ANCHOR = re.compile(r"(^|[\s\[{,:-])[&*!][^\s]", re.MULTILINE)
+
+
+def read_source(path: Path, display: str | None = None) -> Source:
+    """Read ``path`` into a Source; problems of the file become findings, never exceptions."""
+    src = Source(path, display or path.as_posix())
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        src.findings.append(finding("F1", Location(src.display), detail=f"（无法读取文件：{exc.strerror}）"))
+        return src
+    return parse_source(data, src)
+
+
+def parse_source(data: bytes, src: Source) -> Source:
+    """Decode and compose ``data`` into ``src``."""
+    if len(data) > MAX_BYTES:
+        src.findings.append(finding("F7", Location(src.display, 1, 1), problem=f"文件过大（{len(data)} 字节），一份报告不应超过 {MAX_BYTES} 字节"))
+        return src
+    text = _decode(data, src)
+    if text is None:
+        return src
+    text = _line_endings(text, src)
+    src.text = text
+    src.root = _compose(text, src)
+    return src
