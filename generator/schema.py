@@ -143,28 +143,36 @@ def table_schema(table: TableDef) -> dict[str, Any]:
     return root
 
 
-def _report_schema(fmt: FormatDef) -> dict[str, Any]:
-    props: dict[str, Any] = {f.key: _field_schema(f) for f in HEAD}
-    props["格式"] = {"const": fmt.id, "description": _field_schema(HEAD[5])["description"]}
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a report file; the tables' shape follows its 格式 key."""
+    props: dict[str, Any] = {}
+    for f in HEAD:
+        props[f.key] = _field_schema(f)
+    new, old = FORMATS[2021], FORMATS[2019]
     for f in body_fields():
         props[f.key] = _field_schema(f)
         if f.key in TABLE_AFTER:
-            table = fmt.table[TABLE_AFTER[f.key]]
-            props[table.id] = table_schema(table)
+            table = new.table[TABLE_AFTER[f.key]]
+            props[table.id] = {"type": "object", "description": f"{table.id} {table.title}"}
     for f in TAIL:
         props[f.key] = _field_schema(f)
-    required = [f.key for f in HEAD + body_fields() + TAIL if f.required] + [t.id for t in fmt.tables]
-    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+    required = [f.key for f in HEAD + body_fields() + TAIL if f.required] + [t.id for t in new.tables]
 
+    def tables(fmt: FormatDef) -> dict[str, Any]:
+        return {"properties": {t.id: table_schema(t) for t in fmt.tables}}
 
-def json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of a report file (both format versions)."""
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": "https://nianbao.invalid/schema/report.schema.json",
         "title": "政府信息公开工作年度报告（nianbao 报告文件）",
         "description": "一份报告一个 YAML 文件，键名取自《中华人民共和国政府信息公开工作年度报告格式》",
-        "oneOf": [_report_schema(f) for f in FORMATS.values()],
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+        "if": {"properties": {"格式": {"const": old.id}}, "required": ["格式"]},
+        "then": tables(old),
+        "else": tables(new),
     }
 
 
