@@ -34,9 +34,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not result.reports and not findings:
             print(f"没有找到报告文件（*.yaml）：{' '.join(args.paths)}", file=sys.stderr)
             return EXIT_USAGE
-        _write(format_text(findings), None)
-        if not findings:
-            print(f"共检查 {len(result.reports)} 份报告。")
+        _write(format_text(findings, len(result.reports)), None)
     return EXIT_OK if result.ok else EXIT_FINDINGS
 
 

@@ -75,7 +75,7 @@ def _ranges(lines: tuple[int, ...]) -> str:
     return "、".join(parts)
 
 
-def format_text(findings: list[Finding]) -> str:
+def format_text(findings: list[Finding], reports: int = 0) -> str:
     """Render findings as ``file:line:column: 错误 R1 message`` lines and a summary."""
     lines = []
     for f in findings:
@@ -84,18 +84,20 @@ def format_text(findings: list[Finding]) -> str:
         if f.related:
             text += f"（涉及第 {_ranges(f.related)} 行）"
         lines.append(text)
-    lines.append(summary(findings))
+    lines.append(summary(findings, reports))
     return "\n".join(lines)
 
 
-def summary(findings: list[Finding]) -> str:
+def summary(findings: list[Finding], reports: int = 0) -> str:
+    """Return the closing line: how many reports, errors, warnings and notices."""
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
-    files = len({f.file for f in findings})
+    checked = f"共 {reports} 份报告，" if reports else ""
     if not findings:
-        return "检查通过：未发现问题。"
+        return f"检查通过：{checked}未发现问题。"
     head = "检查未通过" if counts[Severity.ERROR] else "检查通过"
+    files = len({f.file for f in findings})
     return (
-        f"{head}：{files} 个文件中共有 {counts[Severity.ERROR]} 个错误、"
+        f"{head}：{checked}{files} 个文件中有 {counts[Severity.ERROR]} 个错误、"
         f"{counts[Severity.WARNING]} 个警告、{counts[Severity.NOTICE]} 个提示。"
     )
 

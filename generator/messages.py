@@ -79,7 +79,8 @@ _RULES = (
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 
 
-def finding(rule_id: str, where: Location, related: tuple[int, ...] = (), **kwargs: Any) -> Finding:
+def finding(rule_id: str, where: Location, related: tuple[int, ...] = (), /, **kwargs: Any) -> Finding:
     """Make a finding of rule ``rule_id`` at ``where``, its message filled from ``kwargs``."""
+    # positional-only: S2's template has its own ``{where}`` argument
     rule = RULES[rule_id]
     return Finding(where.file, where.line, where.column, rule.id, rule.severity, rule.message(**kwargs), related)

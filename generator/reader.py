@@ -17,13 +17,13 @@ from typing import Any, Iterator
 import yaml
 
 from .findings import Finding, Location
-from .formats import FORMATS, FormatDef, Kind, TableDef
+from .formats import FORMATS, CellDef, FormatDef, Kind, TableDef
 from .messages import finding
 from .model import Cell, Report
 from .schema import HEAD, TAIL, TABLE_AFTER, Field, body_fields
-from .source import Source, read_source
+from .source import ALIAS_PROBLEM, Source, read_source
 
-_STD_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq"))
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _DIGITS = re.compile(r"^[0-9]+$")
 _SIGNED = re.compile(r"^[+-]?[0-9]+$")
@@ -66,12 +66,11 @@ class Reader:
     def _visit(self, node: yaml.Node) -> bool:
         """Return False (once reported) when ``node`` was reached before: an alias."""
         if id(node) in self._seen:
-            self.add("F7", node, problem="不支持 YAML 的锚点和别名（& 与 *），请直接写出内容")
+            if not self.src.aliases:  # else reported already, at the alias rather than here at its anchor
+                self.add("F7", node, problem=ALIAS_PROBLEM)
             return False
         self._seen.add(id(node))
-        if not node.tag.startswith(_STD_TAG) or node.tag[len(_STD_TAG):] not in {
-            "str", "int", "float", "bool", "null", "timestamp", "map", "seq",
-        }:
+        if node.tag not in _PLAIN_TAGS:
             self.add("F7", node, problem=f"不支持 YAML 标签“{node.tag}”，请去掉以 ! 开头的标记")
             return False
         return True
@@ -155,19 +154,23 @@ class Reader:
         self.add("S3", node, key=key, expected="日期（写作 2025-01-07）", actual=_describe(node))
         return None
 
-    def number(self, node: yaml.Node, kind: Kind, name: str, key: str) -> Cell | None:
+    def number(self, node: yaml.Node, cell: CellDef, key: str) -> Cell | None:
         """Parse a table cell; every malformed number is an R5 finding that names the cell."""
         if not self._visit(node):
             return None
         if not isinstance(node, yaml.ScalarNode):
             self.add("S3", node, key=key, expected="数字", actual=_describe(node))
             return None
-        raw = str(node.value)
-        value = raw.strip()
-        where = (node.start_mark.line + 1, node.start_mark.column + 1)
+        value = str(node.value)
+        mark = node.start_mark
+        if not node.style and value.isdigit() and value.isascii() and len(value) <= MAX_DIGITS:
+            return Cell(int(value), value, mark.line + 1, mark.column + 1)  # the common case, fast
+        value = value.strip()
+        where = (mark.line + 1, mark.column + 1)
+        kind = cell.kind
 
         def bad(problem: str) -> None:
-            self.add("R5", node, cell=name, problem=problem)
+            self.add("R5", node, cell=cell.name, problem=problem)
 
         if not node.style and value in _NULLS:
             bad("空白单元格不是数字；没有发生的事项请填 0")
@@ -325,13 +328,7 @@ class Reader:
         return None
 
     def table(self, table: TableDef, node: yaml.Node) -> None:
-        tree: dict[str, Any] = {}
-        for cell in table.cells:
-            branch = tree
-            for key in cell.path[:-1]:
-                branch = branch.setdefault(key, {})
-            branch[cell.path[-1]] = cell
-        self._branch(table, node, tree, (table.id,))
+        self._branch(table, node, _key_tree(table), (table.id,))
 
     def _branch(self, table: TableDef, node: yaml.Node, tree: dict[str, Any], path: tuple[str, ...]) -> None:
         label = "/".join(path)
@@ -348,9 +345,26 @@ class Reader:
             if isinstance(sub, dict):
                 self._branch(table, value_node, sub, path + (key,))
             else:
-                cell = self.number(value_node, sub.kind, sub.name, f"{label}/{key}")
+                cell = self.number(value_node, sub, f"{label}/{key}")
                 if cell is not None:
                     self.report.cells[(table.id, *sub.path)] = cell
+
+
+_TREES: dict[int, dict[str, Any]] = {}
+
+
+def _key_tree(table: TableDef) -> dict[str, Any]:
+    """Return the table's key paths as nested dicts, leaves being CellDefs (built once per table)."""
+    tree = _TREES.get(id(table))
+    if tree is None:
+        tree = {}
+        for cell in table.cells:
+            branch = tree
+            for key in cell.path[:-1]:
+                branch = branch.setdefault(key, {})
+            branch[cell.path[-1]] = cell
+        _TREES[id(table)] = tree
+    return tree
 
 
 def _all_totals(sub: Any) -> bool:

@@ -34,7 +34,11 @@ def check_balance(report: Report) -> Iterator[Finding]:
         if lsum == rsum:
             continue
         anchor = next((report.cells[k] for k in left + right if k in report.cells), None)
-        where = Location(report.source, anchor.line, anchor.column) if anchor else Location(report.source, report.line(rule.table))
+        if anchor is None:
+            # every number of this column is derived from the columns it sums (总计 with no totals
+            # stated): their own R1 findings already point at the cells to correct
+            continue
+        where = Location(report.source, anchor.line, anchor.column)
         related = tuple(sorted({line for k in left + right for line in _stated_lines(report, k, by_total)} - {where.line}))
         yield finding(rule.rule, where, related, column=rule.column, left=lsum, right=rsum)
 
