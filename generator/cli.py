@@ -44,6 +44,31 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    """Validate the reports, build the site and publish it atomically."""
+    from .build import BuildError, build_site
+
+    try:
+        result = build_site(Path(args.config_file), Path(args.site_dir) if args.site_dir else None, args.verbose)
+    except BuildError as exc:
+        print(f"构建失败：{exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"网站已生成：{result.site_dir}（{result.reports} 份报告，用时 {result.seconds:.1f} 秒）")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Preview the site with live reload while editing reports."""
+    import os
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.serve import serve
+
+    print(f"预览地址：http://{args.dev_addr}/ （保存报告文件后页面自动刷新；Ctrl+C 退出）", file=sys.stderr)
+    serve(config_file=args.config_file, livereload=True, dev_addr=args.dev_addr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nianbao",
@@ -57,6 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（json 供工具使用）")
     check.add_argument("-j", "--jobs", type=int, default=None, help="并行进程数（默认按文件数自动选择）")
     check.set_defaults(func=cmd_check)
+
+    build = sub.add_parser("build", help="校验全部报告并生成网站（默认输出到 site/），出错时保留原网站")
+    build.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="文件", help="网站配置文件（默认 mkdocs.yml）")
+    build.add_argument("-d", "--site-dir", default=None, metavar="目录", help="输出目录（默认取配置中的 site_dir，即 site/）")
+    build.add_argument("-v", "--verbose", action="store_true", help="显示详细过程")
+    build.set_defaults(func=cmd_build)
+
+    serve = sub.add_parser("serve", help="本地预览网站，修改报告后自动刷新")
+    serve.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="文件", help="网站配置文件（默认 mkdocs.yml）")
+    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")
+    serve.set_defaults(func=cmd_serve)
 
     schema = sub.add_parser("schema", help="输出报告文件的 JSON Schema（供 VS Code 补全和提示）")
     schema.add_argument("-o", "--output", default=None, metavar="文件", help="写入文件（默认输出到屏幕）")

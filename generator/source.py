@@ -57,7 +57,7 @@ ALIAS_PROBLEM = "不支持 YAML 的锚点和别名（& 与 *），请直接写�
 _PROBLEMS = (
     ("found character '\\t' that cannot start any token", "不能用制表符（Tab）缩进或分隔，请改用空格"),
     ("found a tab character", "不能用制表符（Tab）缩进，请改用空格"),
-    ("mapping values are not allowed here", "此处不能出现冒号“: ”；文字中含英文冒号时请整段加引号，或改用中文冒号“：”"),
+    ("mapping values are not allowed", "此处不能出现冒号“: ”；文字中含英文冒号时请整段加引号，或改用中文冒号“：”"),
     ("could not find expected ':'", "缺少冒号“: ”，或者上一行的引号没有闭合"),
     ("expected <block end>, but found", "缩进不一致：同一层的键必须左对齐"),
     ("did not find expected key", "缩进不一致或多余的内容：同一层的键必须左对齐"),
@@ -65,6 +65,9 @@ _PROBLEMS = (
     ("found unexpected end of stream", "文件意外结束：引号或括号没有闭合"),
     ("found unknown escape character", "双引号中的反斜杠“\\”构成了无效的转义，请改用单引号或去掉反斜杠"),
     ("expected alphabetic or numeric character", "“&”或“*”后应为锚点名称；若是正文内容请加引号"),
+    ("did not find expected alphabetic or numeric character", "“&”或“*”后应为锚点名称；若是正文内容请加引号"),
+    ("did not find expected ',' or '}'", "花括号 {…} 中缺少逗号“, ”或右括号“}”（表格的一行应写在同一行内）"),
+    ("did not find expected ',' or ']'", "方括号 […] 中缺少逗号“, ”或右括号“]”"),
     ("found undefined alias", "使用了未定义的别名（*）；若是正文内容请加引号"),
     ("found character that cannot start any token", "此处的字符（如 @、` 或 %）不能作为内容的开头，请给整段文字加引号"),
     ("expected a single document", "文件中只能有一份报告（不能出现第二个“---”）"),
@@ -128,7 +131,13 @@ def _decode(data: bytes, src: Source) -> str | None:
         return None
 
 
+# libyaml (YAML 1.1) also breaks lines at NEL, LS and PS, which text pasted from web pages carries;
+# editors do not, so every line number after one would be off by one: read them as spaces.
+_YAML11_BREAKS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
+
+
 def _line_endings(text: str, src: Source) -> str:
+    text = text.translate(_YAML11_BREAKS)
     if "\r" not in text:
         return text
     line = text.count("\n", 0, text.index("\r")) + 1
@@ -146,7 +155,12 @@ def _compose(text: str, src: Source) -> yaml.Node | None:
         src.findings.append(finding("F4", Location(src.display, line, column), problem=_chinese_problem(exc)))
         return None
     except yaml.YAMLError as exc:
-        src.findings.append(finding("F4", Location(src.display, 1, 1), problem=_chinese_problem(exc)))
+        where = Location(src.display, 1, 1)
+        character = getattr(exc, "character", None)  # a ReaderError names the bad character, not its line
+        if isinstance(character, int) and chr(character) in text:
+            offset = text.index(chr(character))
+            where = Location(src.display, text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset))
+        src.findings.append(finding("F4", where, problem=_chinese_problem(exc)))
         return None
     except RecursionError:
         src.findings.append(finding("F7", Location(src.display, 1, 1), problem="嵌套层次过深，报告不需要这么多层"))
@@ -162,14 +176,17 @@ def _aliases(text: str, src: Source) -> None:
     """Report every alias at its own line: in the node tree it is its anchor's node, at the anchor's line."""
     if "*" not in text:
         return
+    loader = _Loader(text)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent):
-                mark = event.start_mark
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent) and (mark := event.start_mark) is not None:
                 src.findings.append(finding("F7", Location(src.display, mark.line + 1, mark.column + 1), problem=ALIAS_PROBLEM))
                 src.aliases += 1
     except yaml.YAMLError:  # pragma: no cover - the text composed without error just before
         pass
+    finally:
+        loader.dispose()
 
 
 _TAG_OR_ANCHOR = re.compile(r"(^|[\s\[{,:-])[&*!][^\s]", re.MULTILINE)

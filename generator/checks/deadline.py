@@ -9,16 +9,13 @@ from ..findings import Finding, Location
 from ..formats import AGENCY_KINDS
 from ..messages import finding
 from ..model import Report
+from ..dates import chinese_date
 
 _BASIS = {
     "人民政府": "条例第四十九条：县级以上地方人民政府应于每年3月31日前公布本级政府上一年度报告",
     "部门": "条例第四十九条：县级以上人民政府部门应于每年1月31日前公布",
 }
 _OTHER = "条例第四十九条：应于每年1月31日前向本级政府信息公开工作主管部门提交并公布"
-
-
-def chinese_date(d: datetime.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def check_deadline(report: Report) -> Iterator[Finding]:

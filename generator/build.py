@@ -1,0 +1,151 @@
+"""``nianbao build``: validate every report, build the site aside, then swap it in atomically.
+
+The published directory is never written to while a build runs: the site is built into a
+sibling temporary directory and exchanged with the old one in a single ``renameat2`` call, so a
+failed or killed build leaves the previous site intact and complete.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .findings import format_text
+
+log = logging.getLogger("nianbao")
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class BuildError(Exception):
+    """A build that must stop, with a message for the editor."""
+
+
+@dataclass
+class BuildResult:
+    site_dir: Path
+    reports: int
+    seconds: float
+
+
+def _libc_renameat2():  # type: ignore[no-untyped-def]
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    libc = ctypes.CDLL(name, use_errno=True)
+    func = getattr(libc, "renameat2", None)
+    if func is not None:
+        func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return func
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two existing paths; return False where the system cannot."""
+    func = _libc_renameat2() if sys.platform.startswith("linux") else None
+    if func is None:
+        return False
+    rc = func(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return rc == 0
+
+
+def publish(new: Path, target: Path) -> None:
+    """Put the directory ``new`` in place of ``target``, never leaving ``target`` half-written."""
+    if target.exists() and exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old site
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(target: Path) -> None:
+    """Restore a site left aside by a build killed between two renames (systems without renameat2)."""
+    if target.exists():
+        for stale in target.parent.glob(f".{target.name}.old-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+    else:
+        olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
+        if olds:
+            os.rename(olds[-1], target)
+    for stale in target.parent.glob(f".{target.name}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("  %(message)s"))
+    for name in ("mkdocs", "nianbao"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.INFO if verbose else logging.WARNING)
+        logger.propagate = False
+
+
+def build_site(config_file: Path, site_dir: Path | None = None, verbose: bool = False) -> BuildResult:
+    """Validate, build and publish the site described by ``config_file``."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    _configure_logging(verbose)
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    from .plugin import PRELOADED
+    from .validate import validate
+
+    started = time.monotonic()
+    if not config_file.exists():
+        raise BuildError(f"找不到网站配置文件 {config_file}")
+    try:
+        config = load_config(config_file=str(config_file))
+    except MkDocsException as exc:
+        raise BuildError(f"网站配置文件 {config_file} 有误：{exc}") from None
+    plugin = config.plugins.get("nianbao")
+    if plugin is None:
+        raise BuildError(f"{config_file} 中没有启用 nianbao 插件（plugins: - nianbao）")
+    reports_dir = (config_file.resolve().parent / plugin.config.reports_dir).resolve()
+    target = (site_dir or Path(config.site_dir)).resolve()
+
+    _stage("校验报告", reports_dir)
+    result = validate([reports_dir])
+    print(format_text(result.findings, len(result.reports)), file=sys.stderr)
+    if not result.ok:
+        raise BuildError(f"有错误的报告不能发布；网站未生成，{target} 保持不变。")
+    if not result.reports:
+        raise BuildError(f"{reports_dir} 中没有报告文件（*.yaml）")
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    recover(target)
+    staging = target.with_name(f".{target.name}.building-{os.getpid()}")
+    PRELOADED[str(reports_dir)] = result
+    try:
+        _stage("生成网站", staging)
+        config = load_config(config_file=str(config_file), site_dir=str(staging))
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkdocs_build(config)
+        finally:
+            config.plugins.on_shutdown()
+        _stage("发布", target)
+        publish(staging, target)
+    except Abort as exc:
+        raise BuildError(str(exc).strip()) from None
+    except MkDocsException as exc:
+        raise BuildError(f"生成网站失败：{exc}") from None
+    finally:
+        PRELOADED.pop(str(reports_dir), None)
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(target, len(result.reports), time.monotonic() - started)
+
+
+def _stage(name: str, where: Path) -> None:
+    print(f"==> {name}：{where}", file=sys.stderr, flush=True)

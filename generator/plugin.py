@@ -1,0 +1,127 @@
+"""The MkDocs plugin: reports become pages, index pages are generated, search is indexed.
+
+``mkdocs build`` and ``mkdocs serve`` work through this plugin; ``nianbao build`` wraps it with
+validation first and an atomic swap of the output directory. Under ``mkdocs serve`` a report with
+errors does not stop the preview: it is left out and its findings are shown on a page.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from . import pages
+from .findings import format_text
+from .search import SearchIndexError, report_record, write_index
+from .validate import Validation, validate
+
+log = logging.getLogger("mkdocs.plugins.nianbao")
+
+
+class NianbaoConfig(base.Config):
+    reports_dir = c.Type(str, default="reports")
+    search = c.Type(bool, default=True)
+    progress = c.Type(bool, default=True)
+
+
+# ``nianbao build`` validates before MkDocs starts and hands the result over, to validate once.
+PRELOADED: dict[str, Validation] = {}
+
+
+class NianbaoPlugin(BasePlugin[NianbaoConfig]):
+    """Publish the reports of ``reports_dir`` as pages of the site."""
+
+    def __init__(self) -> None:
+        self.command = "build"
+        self.validation: Validation | None = None
+        self.site: pages.SiteIndex | None = None
+        self.reports_path = Path("reports")
+        self._pages_done = 0
+        self._started = 0.0
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Relative .html links everywhere, so the site also works opened from a folder.
+        config.use_directory_urls = False
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.reports_path = (root / self.config.reports_dir).resolve()
+        key = str(self.reports_path)
+        result = PRELOADED.pop(key, None) or validate([self.reports_path])
+        if not result.ok and self.command != "serve":
+            raise Abort("报告校验未通过，网站未生成：\n" + format_text(result.findings, len(result.reports)))
+        if result.findings:
+            log.warning("报告校验：\n%s", format_text(result.findings, len(result.reports)))
+        self.validation = result
+        self.site = pages.SiteIndex(result.valid_reports())
+        return config
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        server.watch(str(self.reports_path))
+        return server
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        site = self.site
+        assert site is not None
+        generated: dict[str, str] = {}
+        for report in site.reports:
+            generated[pages.report_uri(report)] = pages.report_page(report, site)
+        for year, reports in site.by_year.items():
+            generated[pages.year_uri(year)] = pages.year_page(year, reports)
+        generated[f"{pages.YEARS_DIR}/index.md"] = pages.years_index(site)
+        for agency_id, reports in site.by_agency.items():
+            generated[pages.agency_uri(agency_id)] = pages.agency_page(agency_id, reports)
+        generated[f"{pages.AGENCIES_DIR}/index.md"] = pages.agencies_index(site)
+        generated[pages.SEARCH_PAGE] = pages.search_page()
+        if self.validation and not self.validation.ok:
+            generated["check.md"] = pages.findings_page(self.validation.findings)
+        for uri, content in generated.items():
+            if files.get_file_from_path(uri) is not None:
+                raise Abort(f"content/{uri} 与自动生成的页面重名，请改名或删除")
+            files.append(File.generated(config, uri, content=content))
+        self._total = sum(1 for f in files if f.is_documentation_page())
+        self._pages_done = 0
+        self._started = time.monotonic()
+        return files
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        self._progress()
+        site = self.site
+        assert site is not None
+        if pages.LATEST_MARKER in markdown:
+            markdown = markdown.replace(pages.LATEST_MARKER, pages.latest_list(site))
+        if pages.YEARS_MARKER in markdown:
+            markdown = markdown.replace(pages.YEARS_MARKER, pages.years_list(site))
+        return markdown
+
+    def _progress(self) -> None:
+        self._pages_done += 1
+        done, total = self._pages_done, getattr(self, "_total", 0)
+        if self.config.progress and total >= 200 and (done % 500 == 0 or done == total):
+            rate = done / max(time.monotonic() - self._started, 1e-6)
+            print(f"  页面 {done}/{total}（每秒 {rate:.0f} 页）", file=sys.stderr, flush=True)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.search:
+            return
+        site = self.site
+        assert site is not None
+        start = time.monotonic()
+        records = [report_record(r, "/" + pages.report_uri(r).replace(".md", ".html")) for r in site.reports]
+        try:
+            write_index(records, Path(config.site_dir) / "pagefind")
+        except SearchIndexError as exc:
+            raise Abort(str(exc)) from None
+        log.info("搜索索引完成：%d 份报告，用时 %.1f 秒", len(records), time.monotonic() - start)

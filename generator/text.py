@@ -1,0 +1,78 @@
+"""Editors' Markdown to HTML that is safe to publish on a government website.
+
+Editors write the prose of a report in Markdown and may paste raw HTML. Everything goes through an
+allow-list sanitizer (nh3): no scripts, no event handlers, no ``javascript:`` URLs, no styles. Each
+line an editor writes is a paragraph, as in the printed report, so a pasted text keeps its layout.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "u", "s", "sub", "sup", "mark",
+    "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "h6", "hr",
+    "table", "thead", "tbody", "tr", "th", "td", "caption",
+    "a", "code", "pre", "span",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+_HEADING = re.compile(r"^(#{1,6})(\s+)", re.MULTILINE)
+_CONTINUED = re.compile(r"^\s*([-*+]\s|\d+[.)]\s|>|\||\s{2})")  # lines that form one block together
+
+
+def _paragraphs(text: str) -> str:
+    """Make each plain line its own paragraph (a single newline would otherwise join lines)."""
+    out: list[str] = []
+    fenced = False
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        out.append(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if not fenced and line.strip() and nxt.strip() and not (_CONTINUED.match(line) and _CONTINUED.match(nxt)):
+            out.append("")
+    return "\n".join(out)
+
+
+def _shift_headings(text: str, top: int) -> str:
+    """Renumber Markdown headings so that the shallowest one becomes level ``top``."""
+    levels = [len(m[1]) for m in _HEADING.finditer(text)]
+    if not levels:
+        return text
+    shift = top - min(levels)
+    return _HEADING.sub(lambda m: "#" * min(6, max(1, len(m[1]) + shift)) + m[2], text)
+
+
+_MD = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+
+
+def markdown_html(text: str, top_heading: int = 3) -> str:
+    """Return the sanitized HTML of an editor's Markdown; its headings start at ``top_heading``."""
+    source = _shift_headings(_paragraphs(text.strip("\n")), top_heading)
+    _MD.reset()
+    html = _MD.convert(source)
+    return sanitize(html)
+
+
+def sanitize(html: str) -> str:
+    """Keep only allow-listed tags, attributes and URL schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
