@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .findings import format_text
 
@@ -36,7 +37,7 @@ class BuildResult:
     seconds: float
 
 
-def _libc_renameat2():  # type: ignore[no-untyped-def]
+def _libc_renameat2() -> Any:
     name = ctypes.util.find_library("c")
     if not name:
         return None
@@ -52,7 +53,7 @@ def exchange(a: Path, b: Path) -> bool:
     func = _libc_renameat2() if sys.platform.startswith("linux") else None
     if func is None:
         return False
-    rc = func(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    rc: int = func(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return rc == 0
 
 

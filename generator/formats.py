@@ -12,10 +12,10 @@ joined by ``/`` mapped to the column label).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import Iterator
 
 
 class Kind(Enum):

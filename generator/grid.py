@@ -7,8 +7,8 @@ and the Typst table walk the same grid, so the two can never disagree on a merge
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from .formats import Block, CellDef, Node, TableDef
 
@@ -72,7 +72,7 @@ def layout(table: TableDef, id_prefix: str) -> Grid:
     return grid
 
 
-def _layout_block(grid: Grid, block: Block, new_id, cells: Iterator[CellDef]) -> None:  # type: ignore[no-untyped-def]
+def _layout_block(grid: Grid, block: Block, new_id: Callable[[], str], cells: Iterator[CellDef]) -> None:
     leaves = [leaf for col in block.columns for leaf in col.leaves]
     last = leaves[-1]
     extra = grid.width - block.corner_width - len(leaves)
@@ -118,11 +118,11 @@ def _layout_block(grid: Grid, block: Block, new_id, cells: Iterator[CellDef]) ->
         for level, node in enumerate(chain):
             if id(node) in emitted or not node.label:
                 continue
-            leaf = not node.children
+            is_leaf = not node.children
             cell = GridCell(
                 node.label,
-                "row" if leaf else "rowgroup",
-                colspan=block.corner_width - level if leaf else 1,
+                "row" if is_leaf else "rowgroup",
+                colspan=block.corner_width - level if is_leaf else 1,
                 rowspan=len(node.leaves),
                 id=new_id(),
             )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .formats import FORMATS, FormatDef, SECTIONS
+from .formats import FORMATS, SECTIONS, FormatDef
 
 Number = int | Decimal
 

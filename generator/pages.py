@@ -7,9 +7,9 @@ Pages are written with relative links so that the site also works opened from a 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
-from typing import Iterable
 
 from .dates import chinese_date
 from .formats import AGENCY_KINDS, SECTIONS, TABLE_SECTION

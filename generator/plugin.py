@@ -29,7 +29,7 @@ from .validate import Validation, validate
 log = logging.getLogger("mkdocs.plugins.nianbao")
 
 
-class NianbaoConfig(base.Config):
+class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
     reports_dir = c.Type(str, default="reports")
     search = c.Type(bool, default=True)
     progress = c.Type(bool, default=True)
@@ -39,7 +39,7 @@ class NianbaoConfig(base.Config):
 PRELOADED: dict[str, Validation] = {}
 
 
-class NianbaoPlugin(BasePlugin[NianbaoConfig]):
+class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
     """Publish the reports of ``reports_dir`` as pages of the site."""
 
     def __init__(self) -> None:

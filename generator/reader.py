@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -20,7 +21,7 @@ from .findings import Finding, Location
 from .formats import FORMATS, CellDef, FormatDef, Kind, TableDef
 from .messages import finding
 from .model import Cell, Report
-from .schema import HEAD, TAIL, TABLE_AFTER, Field, body_fields
+from .schema import HEAD, TABLE_AFTER, TAIL, Field, body_fields
 from .source import ALIAS_PROBLEM, Source, read_source
 
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq"))
@@ -32,6 +33,11 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋，", "012345
 _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 FILE_NAME = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)-(\d{4})\.ya?ml$")
 MAX_DIGITS = 12
+
+
+def _style(node: yaml.Node) -> str | None:
+    """Return a scalar's quoting style ('' or None when plain: libyaml and PyYAML differ)."""
+    return getattr(node, "style", None)
 
 
 def _describe(node: yaml.Node) -> str:
@@ -119,7 +125,7 @@ class Reader:
         value = self.scalar(node, key, "文字")
         if value is None:
             return None
-        if (value.strip() in _NULLS and not node.style) or not value.strip():
+        if (value.strip() in _NULLS and not _style(node)) or not value.strip():
             self.add("S2", node, key=key, where="（不能为空）")
             return None
         value = value.strip() if f.type == "text" else value.strip("\n")
@@ -132,7 +138,7 @@ class Reader:
         value = self.scalar(node, key, "整数")
         if value is None:
             return None
-        if not node.style and _DIGITS.match(value) and len(value) <= 6:
+        if not _style(node) and _DIGITS.match(value) and len(value) <= 6:
             return int(value)
         self.add("S3", node, key=key, expected="整数（如 2024）", actual=_describe(node))
         return None

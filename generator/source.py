@@ -11,30 +11,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from .findings import Finding, Location
 from .messages import finding
 
+_Parser: Any
 try:  # libyaml is an order of magnitude faster; pure Python is the fallback
     from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
     from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
 
-    class _Parser(yaml.reader.Reader, yaml.scanner.Scanner, _Parser, Composer):  # type: ignore[no-redef]
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
         def __init__(self, stream: str) -> None:
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
             Composer.__init__(self)
 
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
-class _Loader(_Parser, yaml.resolver.BaseResolver):  # type: ignore[misc,valid-type]
+class _Loader(_Parser, yaml.resolver.BaseResolver):  # type: ignore[misc]
     """Compose nodes without resolving implicit tags: the reader parses every scalar itself.
 
     PyYAML's resolver runs in Python for every scalar and took over half of the load time; the
@@ -169,7 +173,9 @@ def _compose(text: str, src: Source) -> yaml.Node | None:
         loader.dispose()
     if root is None:
         src.findings.append(finding("F4", Location(src.display, 1, 1), problem="文件是空的"))
-    return root
+        return None
+    node: yaml.Node = root
+    return node
 
 
 def _aliases(text: str, src: Source) -> None:

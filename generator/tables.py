@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from html import escape
-from typing import Mapping
 
 from .formats import Kind, TableDef
 from .grid import layout

@@ -8,12 +8,13 @@ on one line so that a finding's line number points at the row.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
-from .formats import FORMATS, AGENCY_KINDS, FormatDef, TableDef
+from .formats import AGENCY_KINDS, FORMATS, FormatDef, TableDef
 from .schema import TABLE_AFTER, body_fields
 
 SCHEMA_URL = "content/schema/report.schema.json"

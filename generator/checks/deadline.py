@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..dates import chinese_date
 from ..findings import Finding, Location
 from ..formats import AGENCY_KINDS
 from ..messages import finding
 from ..model import Report
-from ..dates import chinese_date
 
 _BASIS = {
     "人民政府": "条例第四十九条：县级以上地方人民政府应于每年3月31日前公布本级政府上一年度报告",

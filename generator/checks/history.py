@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..findings import Finding, Location
 from ..formats import APPLICANTS, ROW_CARRIED_IN, ROW_CARRIED_OUT, TOTAL

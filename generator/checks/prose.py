@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..findings import Finding, Location
 from ..formats import LITIGATION, LITIGATION_KINDS, REVIEW, ROW_CARRIED_IN, ROW_CARRIED_OUT, ROW_NEW, TOTAL
