@@ -163,7 +163,7 @@ def year_page(year: int, reports: list[Report]) -> str:
     """Return the page of one year: every report, grouped by region and agency kind."""
     title = f"{year}年度政府信息公开工作年度报告"
     lines = _front_matter(title, "year")
-    lines += [f"# {title}", "", f"共 {len(reports)} 份报告，按地区和机关类别排列。", ""]
+    lines += [f"# {title}", "", f"共{len(reports)}份报告，按地区和机关类别排列。", ""]
     for region, kinds in _grouped(reports).items():
         lines += [f"## {_md_text(region_label(region))}", ""]
         for kind, items in kinds.items():
@@ -181,7 +181,7 @@ def years_index(site: SiteIndex) -> str:
 
 def years_list(site: SiteIndex, prefix: str = "years/") -> str:
     """Return a Markdown list of the years with their report counts, newest first."""
-    return "\n".join(f"- [{y}年度]({prefix}{y}.md)（{len(rs)} 份报告）" for y, rs in site.by_year.items())
+    return "\n".join(f"- [{y}年度]({prefix}{y}.md)（{len(rs)}份报告）" for y, rs in site.by_year.items())
 
 
 def agency_page(agency_id: str, reports: list[Report]) -> str:
@@ -203,12 +203,12 @@ def agencies_index(site: SiteIndex) -> str:
     """Return the list of all agencies, grouped by region and kind."""
     latest = [max(rs, key=lambda r: r.year) for rs in site.by_agency.values()]
     lines = _front_matter("按机关浏览", "agencies")
-    lines += ["# 按机关浏览", "", f"共 {len(latest)} 个机关。", ""]
+    lines += ["# 按机关浏览", "", f"共{len(latest)}个机关。", ""]
     for region, kinds in _grouped(latest).items():
         lines += [f"## {_md_text(region_label(region))}", ""]
         for kind, items in kinds.items():
             lines += [f"### {_md_text(kind)}", ""]
-            lines += [f"- [{_md_text(r.agency)}]({r.agency_id}.md)（{len(site.by_agency[r.agency_id])} 个年度）" for r in items]
+            lines += [f"- [{_md_text(r.agency)}]({r.agency_id}.md)（{len(site.by_agency[r.agency_id])}个年度）" for r in items]
             lines.append("")
     return "\n".join(lines)
 
@@ -222,7 +222,7 @@ def latest_list(site: SiteIndex) -> str:
     for region, kinds in _grouped(site.by_year[year]).items():
         names = "、".join(f"[{_md_text(r.agency)}]({report_uri(r)})" for items in kinds.values() for r in items)
         lines.append(f"- **{_md_text(region_label(region))}**：{names}")
-    lines += ["", f"[查看 {year} 年度全部报告]({year_uri(year)})", ""]
+    lines += ["", f"[查看{year}年度全部报告]({year_uri(year)})", ""]
     return "\n".join(lines)
 
 

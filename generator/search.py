@@ -12,6 +12,7 @@ straight from the validated reports, so no HTML is parsed.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,7 +78,13 @@ async def _write(records: list[Record], out_dir: Path) -> None:
 def write_index(records: list[Record], out_dir: Path) -> None:
     """Write the Pagefind bundle (index, fragments and pagefind.js) into ``out_dir``."""
     try:
-        asyncio.run(_write(records, out_dir))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            asyncio.run(_write(records, out_dir))
+        else:  # called from within an event loop (an embedding tool): run in a thread of our own
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                pool.submit(asyncio.run, _write(records, out_dir)).result()
     except FileNotFoundError as exc:
         raise SearchIndexError("未找到 Pagefind：请安装 pagefind[extended]（./dev build 会自动安装）") from exc
     except Exception as exc:  # the service reports failures as assorted exceptions

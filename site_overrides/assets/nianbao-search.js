@@ -158,8 +158,9 @@
       list.innerHTML = "";
       shown = 0;
       current = search.results;
-      say(current.length ? "找到 " + current.length + " 份报告。" : "没有找到相关报告。");
-      return render(current);
+      return render(current).then(function () {
+        say(current.length ? "找到 " + current.length + " 份报告。" : "没有找到相关报告。");
+      });
     }).catch(function () {
       say("无法加载搜索索引。直接从文件夹打开网站时浏览器不允许搜索，请通过网站地址访问；也可以按年度或按机关浏览。");
     });

@@ -1,0 +1,130 @@
+"""The published site in real headless Chromium: navigation, tables, search, and no outside requests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.formats import SECTIONS
+from generator.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = os.environ.get("NIANBAO_SCREENSHOTS")  # a folder: save screenshots there for review
+
+
+def _reports() -> list[Any]:
+    return validate([ROOT / "reports"]).valid_reports()
+
+
+def _searchable(report: Any) -> str:
+    return "\n".join([report.title, report.lead, *SECTIONS, *(report.section(h) for h in SECTIONS), report.signature])
+
+
+@pytest.fixture()
+def page(browser: Any, site_url: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    outside: list[str] = []
+    pg.on("request", lambda req: outside.append(req.url) if not req.url.startswith(site_url) else None)
+    yield pg
+    context.close()
+    assert outside == [], f"requests left the machine: {outside}"
+
+
+def _shot(pg: Any, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def test_home_to_year_to_report_in_three_clicks(page: Any, site_url: str) -> None:
+    reports = _reports()
+    latest = max(r.year for r in reports)
+    target = next(r for r in reports if r.year == latest and r.agency_id.startswith("shili-qu-renmin"))
+    page.goto(site_url + "index.html")
+    _shot(page, "home")
+    page.locator("article").get_by_role("link", name=f"{latest}年度", exact=True).click()  # click 1: the year
+    assert page.url.endswith(f"years/{latest}.html")
+    assert page.inner_text("h1") == f"{latest}年度政府信息公开工作年度报告"
+    _shot(page, "year")
+    page.locator("article").get_by_role("link", name=target.agency, exact=True).click()  # click 2: the report
+    assert page.url.endswith(f"reports/{target.slug}.html")
+    assert page.inner_text("h1") == target.title
+    headings = page.locator("article h2").all_inner_texts()
+    assert headings == list(SECTIONS)
+    _shot(page, "report")
+
+
+def test_report_tables_in_the_dom(page: Any, site_url: str) -> None:
+    report = next(r for r in _reports() if r.slug == "shili-qu-jiaoyuju-2024")
+    page.goto(site_url + f"reports/{report.slug}.html")
+    t2 = page.locator("table.nb-t2")
+    assert t2.locator("td").count() == 175
+    assert t2.locator("th", has_text="三、本年度办理结果").evaluate("e => e.rowSpan") == 22
+    assert t2.locator("th", has_text="申请人情况").evaluate("e => e.colSpan") == 7
+    assert t2.locator("th", has_text="法人或其他组织").evaluate("e => e.colSpan") == 5
+    # the 自然人 cell of row 一 is the first data cell of the body
+    first = t2.locator("tbody tr").first.locator("td").first
+    assert first.inner_text() == str(report.number("表二", "一、本年新收政府信息公开申请数量", "自然人"))
+    assert first.evaluate("e => getComputedStyle(e).textAlign") == "right"
+    t3 = page.locator("table.nb-t3")
+    assert t3.locator("td").count() == 15
+    assert t3.locator("th", has_text="行政诉讼").evaluate("e => e.colSpan") == 10
+    # the rule text of the format sits in the merged top-left cell
+    corner = t2.locator("th.nb-corner")
+    assert corner.evaluate("e => [e.rowSpan, e.colSpan]") == [3, 3]
+
+
+def test_tables_scroll_sideways_on_a_phone(browser: Any, site_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    pg = context.new_page()
+    pg.goto(site_url + "reports/shili-qu-jiaoyuju-2024.html")
+    wrap = pg.locator(".nb-table-wrap").nth(1)
+    sizes = wrap.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert sizes[0] > sizes[1], "table 2 should scroll inside its wrapper on a phone"
+    body = pg.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert body[0] <= body[1], "the page itself must not scroll sideways"
+    if SHOTS:
+        pg.screenshot(path=str(Path(SHOTS) / "report-phone.png"), full_page=False)
+    context.close()
+
+
+def _search(page: Any, site_url: str, query: str) -> list[str]:
+    page.goto(site_url + f"search.html?q={query}")
+    page.wait_for_function("() => /找到|没有找到/.test(document.getElementById('nb-status').textContent)")
+    return page.locator("#nb-results .nb-result__title").all_inner_texts()
+
+
+@pytest.mark.parametrize("query", ["行政复议", "复议", "硚口", "教育"])
+def test_chinese_search_finds_the_right_reports(page: Any, site_url: str, query: str) -> None:
+    expected = sorted(r.title for r in _reports() if query in _searchable(r))
+    assert expected, f"no report contains {query}: pick another query"
+    found = _search(page, site_url, query)
+    assert sorted(found) == expected
+    excerpt = page.locator("#nb-results .nb-result__excerpt").first
+    assert query in excerpt.inner_text().replace(" ", "")
+    assert excerpt.locator("mark").count() >= 1
+    _shot(page, f"search-{query}")
+
+
+def test_search_filters_by_year(page: Any, site_url: str) -> None:
+    reports = _reports()
+    _search(page, site_url, "复议")
+    page.select_option("#nb-f-年度", "2023")
+    page.wait_for_function("() => document.getElementById('nb-status').textContent.startsWith('找到')"
+                           " && !document.querySelector('#nb-results li a[href*=\"2024\"]')")
+    found = page.locator("#nb-results .nb-result__title").all_inner_texts()
+    assert sorted(found) == sorted(r.title for r in reports if r.year == 2023)
+    assert "年度=2023" in page.url or "%E5%B9%B4%E5%BA%A6=2023" in page.url
+
+
+def test_header_search_box_reaches_the_search_page(page: Any, site_url: str) -> None:
+    page.goto(site_url + "reports/qiaokou-rongmeiti-2024.html")
+    page.fill("#nb-header-q", "硚口")
+    page.press("#nb-header-q", "Enter")
+    page.wait_for_function("() => /找到/.test(document.getElementById('nb-status')?.textContent || '')")
+    assert page.locator("#nb-results .nb-result__title").all_inner_texts() == ["硚口区融媒体中心2024年政府信息公开工作年度报告"]
