@@ -69,6 +69,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write every number of the reports as JSON, CSV or XLSX."""
+    from .export import export
+
+    result = validate([Path(p) for p in args.paths])
+    if not result.ok:
+        _write(format_text(result.findings, len(result.reports)), None)
+        print("有错误的报告不能导出，请先修正。", file=sys.stderr)
+        return EXIT_FINDINGS
+    data = export(result.valid_reports(), args.format)
+    if args.output and args.output != "-":
+        out = Path(args.output)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        print(f"已导出 {len(result.valid_reports())} 份报告：{out}", file=sys.stderr)
+    elif args.format == "xlsx" and sys.stdout.isatty():
+        print("XLSX 是二进制文件，请用 -o 指定输出文件。", file=sys.stderr)
+        return EXIT_USAGE
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nianbao",
@@ -93,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="文件", help="网站配置文件（默认 mkdocs.yml）")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")
     serve.set_defaults(func=cmd_serve)
+
+    export = sub.add_parser("export", help="导出全部报告的数字（json、csv 或 xlsx）")
+    export.add_argument("paths", nargs="*", default=["reports"], metavar="路径", help="报告文件或目录（默认 reports/）")
+    export.add_argument("--format", choices=("json", "csv", "xlsx"), default="csv", help="导出格式（默认 csv）")
+    export.add_argument("-o", "--output", default=None, metavar="文件", help="输出文件（默认输出到屏幕）")
+    export.set_defaults(func=cmd_export)
 
     schema = sub.add_parser("schema", help="输出报告文件的 JSON Schema（供 VS Code 补全和提示）")
     schema.add_argument("-o", "--output", default=None, metavar="文件", help="写入文件（默认输出到屏幕）")

@@ -217,6 +217,15 @@ ROW_CARRIED_IN = "二、上年结转政府信息公开申请数量"
 ROW_RESULTS = "三、本年度办理结果"
 ROW_RESULTS_TOTAL = "（七）总计"
 ROW_CARRIED_OUT = "四、结转下年度继续办理"
+# The six kinds of result under 三、本年度办理结果, in the form's order.
+DISCLOSED, PARTLY, WITHHELD, UNABLE, NOT_HANDLED, OTHER_HANDLING = RESULT_GROUPS = (
+    "（一）予以公开",
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "（三）不予公开",
+    "（四）无法提供",
+    "（五）不予处理",
+    "（六）其他处理",
+)
 
 OUTCOMES = ("结果维持", "结果纠正", "其他结果", "尚未审结")
 REVIEW = "行政复议"
@@ -246,10 +255,10 @@ def _table2(other_handling: Node) -> TableDef:
         _n(ROW_CARRIED_IN),
         _n(
             ROW_RESULTS,
-            _n("（一）予以公开"),
-            _n("（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+            _n(DISCLOSED),
+            _n(PARTLY),
             _n(
-                "（三）不予公开",
+                WITHHELD,
                 *_leaves(
                     "1.属于国家秘密",
                     "2.其他法律行政法规禁止公开",
@@ -262,11 +271,11 @@ def _table2(other_handling: Node) -> TableDef:
                 ),
             ),
             _n(
-                "（四）无法提供",
+                UNABLE,
                 *_leaves("1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作", "3.补正后申请内容仍不明确"),
             ),
             _n(
-                "（五）不予处理",
+                NOT_HANDLED,
                 *_leaves(
                     "1.信访举报投诉类申请",
                     "2.重复申请",
@@ -336,7 +345,7 @@ def _format_2021() -> FormatDef:
         ),
     )
     other = _n(
-        "（六）其他处理",
+        OTHER_HANDLING,
         *_leaves(
             "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
             "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
@@ -377,7 +386,7 @@ def _format_2019() -> FormatDef:
             ),
         ),
     )
-    table2 = _table2(_n("（六）其他处理"))
+    table2 = _table2(_n(OTHER_HANDLING))
     table3 = _table3()
     sums, balances = _sum_rules(table2, table3)
     return FormatDef(

@@ -1,0 +1,242 @@
+"""Pages of computed data: regions, yearly aggregates, agency comparisons, trends, the data page.
+
+Every number here is computed from the published reports and says so; the statutory tables are
+drawn by the same renderer as on report pages, from the same format definition.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from html import escape
+
+from . import aggregate as agg
+from .charts import stacked_bars
+from .export import IDENTITY_DESCRIPTIONS, columns
+from .formats import APPLICANTS, FORMATS, TABLE_SECTION, Kind
+from .model import Number, Report
+from .pages import _block, _front_matter, _md_text, region_label
+from .tables import format_number, table_html
+
+REGIONS_DIR, DATA_DIR = "regions", "data"
+DATA_PAGE = "data.md"
+DATA_FORMATS = ("csv", "xlsx", "json")
+
+
+def region_uri(region: tuple[str, ...]) -> str:
+    return f"{REGIONS_DIR}/{agg.region_id(region)}.md"
+
+
+def aggregate_uri(a: agg.Aggregate) -> str:
+    return f"{REGIONS_DIR}/{a.id}.md"
+
+
+def report_data_url(slug: str, fmt: str, prefix: str = "../") -> str:
+    return f"{prefix}{DATA_DIR}/reports/{slug}.{fmt}"
+
+
+def year_data_name(year: int, fmt: str) -> str:
+    return f"nianbao-{year}.{fmt}"
+
+
+ALL_DATA = "nianbao-all"
+
+
+# -- trends ----------------------------------------------------------------------------------------
+
+
+def trend_charts(chart_id: str, subject: str, by_year: dict[int, tuple[dict[tuple[str, ...], Number], int]]) -> str:
+    """Return the two trend charts (applicants, outcomes) over years for one agency or region.
+
+    ``by_year`` maps a year to (numbers, format id).
+    """
+    years = sorted(by_year)
+    labels = [f"{y}年" for y in years]
+    applicants: dict[str, list[float]] = {a: [] for a in APPLICANTS}
+    outcomes: dict[str, list[float]] = {}
+    for y in years:
+        numbers, fmt_id = by_year[y]
+        for a, v in agg.applicant_series(numbers).items():
+            applicants[a].append(agg.as_number(v))
+        for group, v in agg.outcome_series(numbers, FORMATS[fmt_id]).items():
+            outcomes.setdefault(agg.short_label(group), []).append(agg.as_number(v))
+    span = f"{years[0]}—{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+    received = [sum(v[i] for v in applicants.values()) for i in range(len(years))]
+    desc1 = f"{subject}{span}每年新收政府信息公开申请数量，按申请人类型堆叠：" + "；".join(
+        f"{label}{int(total)}件" for label, total in zip(labels, received, strict=True)
+    )
+    handled = [sum(v[i] for v in outcomes.values()) for i in range(len(years))]
+    desc2 = f"{subject}{span}每年办理结果，按结果类型堆叠：" + "；".join(
+        f"{label}{int(total)}件" for label, total in zip(labels, handled, strict=True)
+    )
+    return "\n".join(
+        [
+            stacked_bars(f"{chart_id}-applicants", f"{subject}历年新收申请（按申请人类型）", desc1, labels, applicants),
+            stacked_bars(f"{chart_id}-outcomes", f"{subject}历年办理结果", desc2, labels, outcomes),
+        ]
+    )
+
+
+def agency_trends(reports: list[Report]) -> str:
+    """Return the trend section of an agency page (empty below two years)."""
+    if len(reports) < 2:
+        return ""
+    by_year = {r.year: (r.numbers(), r.format_id) for r in reports}
+    return "## 历年变化\n\n" + _block(trend_charts(f"trend-{reports[0].agency_id}", reports[0].agency, by_year)) + "\n"
+
+
+# -- comparison table --------------------------------------------------------------------------------
+
+_COMPARE_HEAD = ("机关", "机关类别", "收到申请", "办结", "予以公开占比", "不予公开", "行政复议", "行政诉讼", "复议诉讼被纠正")
+
+
+def _num(value: Number) -> str:
+    return format_number(value, Kind.COUNT)
+
+
+def comparison_table(reports: list[Report], link_prefix: str) -> str:
+    """Return the agencies of one region and year as a table, sortable by the local script."""
+    head = "".join(
+        f'<th scope="col" data-sort="{"text" if i < 2 else "number"}">{escape(h)}</th>' for i, h in enumerate(_COMPARE_HEAD)
+    )
+    rows = []
+    for r in sorted(reports, key=lambda r: r.agency):
+        k = agg.key_figures(r.numbers(), r.format)
+        share = k.disclosed_share
+        share_text = f"{share:.1%}" if share is not None else "—"
+        share_value = f"{share:.6f}" if share is not None else "-1"
+        cells = [
+            f'<th scope="row"><a href="{link_prefix}reports/{r.slug}.html">{escape(r.agency)}</a></th>',
+            f"<td>{escape(r.kind)}</td>",
+            *(f'<td class="nb-num">{_num(v)}</td>' for v in (k.received, k.handled)),
+            f'<td class="nb-num" data-value="{share_value}">{share_text}</td>',
+            *(f'<td class="nb-num">{_num(v)}</td>' for v in (k.withheld, k.review, k.litigation, k.corrected)),
+        ]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        '<div class="nb-table-wrap" role="region" aria-label="各机关主要数字对比" tabindex="0">'
+        '<table class="nb-compare" data-sortable><caption>各机关主要数字对比（点击表头排序）</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
+    )
+
+
+# -- pages -----------------------------------------------------------------------------------------
+
+
+def aggregate_page(a: agg.Aggregate) -> str:
+    """Return the page of one region's aggregate for one year: the statutory tables, summed."""
+    name = region_label(a.region)
+    title = f"{name} {a.year}年度汇总"
+    lines = _front_matter(title, "aggregate")
+    lines += [f"# {_md_text(title)}", ""]
+    lines.append(
+        _block(
+            '<p class="nb-computed"><strong>程序计算的汇总数据</strong>：本页数字由本地区 '
+            f"{len(a.reports)} 份{a.year}年度报告的表格逐项相加得出，不是任何机关发布的报告。"
+            f'<a href="{agg.region_id(a.region)}.html">查看本地区历年变化</a></p>'
+        )
+    )
+    lines.append("")
+    for table in a.format.tables:
+        prefix = f"t{'一二三'.index(table.id[1]) + 1}"
+        html = table_html(table, a.numbers, {}, prefix, caption=f"{table.id} {table.title}（汇总）")
+        html = html.replace("<caption>", f'<caption id="{prefix}-caption">', 1)
+        lines += [f"## {TABLE_SECTION[table.id]}", ""]
+        lines.append(_block(f'<div class="nb-table-wrap" role="region" aria-labelledby="{prefix}-caption" tabindex="0">\n{html}\n</div>'))
+        lines.append("")
+    lines += ["## 各机关对比", "", _block(comparison_table(a.reports, "../")), ""]
+    lines.append('<script src="../assets/nianbao-sort.js" defer></script>')
+    lines.append("")
+    return "\n".join(lines)
+
+
+def region_page(region: tuple[str, ...], aggregates: list[agg.Aggregate], children: list[tuple[str, ...]]) -> str:
+    """Return a region's page: trends over the years, links to each year's aggregate and sub-regions."""
+    name = region_label(region)
+    lines = _front_matter(f"{name} 汇总", "region")
+    lines += [f"# {_md_text(name)}", ""]
+    by_year = {a.year: (a.numbers, a.format_id) for a in aggregates}
+    lines += ["## 各年度汇总", ""]
+    for a in sorted(aggregates, key=lambda a: -a.year):
+        lines.append(f"- [{a.year}年度汇总]({a.id}.md)（{len(a.reports)}份报告）")
+    lines.append("")
+    if children:
+        lines += ["## 下级地区", ""]
+        lines += [f"- [{_md_text(c[-1])}]({agg.region_id(c)}.md)" for c in children]
+        lines.append("")
+    lines += ["## 历年变化", "", _block(trend_charts(f"trend-{agg.region_id(region)}", name, by_year)), ""]
+    return "\n".join(lines)
+
+
+def regions_index(aggregates: list[agg.Aggregate]) -> str:
+    """Return the list of regions, nested by level."""
+    regions = sorted({a.region for a in aggregates})
+    lines = _front_matter("按地区汇总", "regions")
+    lines += ["# 按地区汇总", "", "各地区每个年度全部报告表格的逐项合计，以及各机关的主要数字对比和历年变化。", ""]
+    for region in regions:
+        indent = "    " * (len(region) - 1)
+        lines.append(f"{indent}- [{_md_text(region[-1])}]({agg.region_id(region)}.md)")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def region_tree(aggregates: list[agg.Aggregate]) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Return each region's direct sub-regions."""
+    regions = {a.region for a in aggregates}
+    children: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    for r in sorted(regions):
+        if len(r) > 1:
+            children[r[:-1]].append(r)
+    return children
+
+
+def data_page(years: list[int]) -> str:
+    """Return the open-data page: downloads and the meaning of every column."""
+    lines = _front_matter("开放数据", "data")
+    lines += [
+        "# 开放数据",
+        "",
+        "本站全部报告的全部数字，可以下载为 CSV（UTF-8 带 BOM，Excel 和 WPS 可直接打开）、XLSX 或 JSON 文件。"
+        "每份报告的页面上也提供该报告自己的数据。也可以在命令行中用 `nianbao export` 导出。",
+        "",
+        "## 下载",
+        "",
+    ]
+    links = " ".join(f"[{f.upper()}](data/{ALL_DATA}.{f})" for f in DATA_FORMATS)
+    lines.append(f"- 全部年度：{links}")
+    for y in years:
+        links = " ".join(f"[{f.upper()}](data/{year_data_name(y, f)})" for f in DATA_FORMATS)
+        lines.append(f"- {y}年度：{links}")
+    lines += [
+        "",
+        "## JSON 的结构",
+        "",
+        "一个列表，每份报告一项：",
+        "",
+        "```json",
+        '{"机关": "…", "机关代码": "…", "地区": "省/市/区", "机关类别": "…", "年度": 2024, "格式": 2021,',
+        ' "表一": {"第二十条第（一）项/规章": {"本年制发件数": 0, "本年废止件数": 0, "现行有效件数": 0}, …},',
+        ' "表二": {"三、本年度办理结果/（三）不予公开/1.属于国家秘密": {"自然人": 0, …, "总计": 0}, …},',
+        ' "表三": {"行政复议": {"结果维持": 0, …, "总计": 0}, "行政诉讼/未经复议直接起诉": {…}, …}}',
+        "```",
+        "",
+        "每张表把“行”的标签路径（报告格式中的原文标签，用“/”连接）对应到“列标签 → 数字”。总计均已包含：报告中未填写的总计由程序计算。",
+        "",
+        "## CSV 和 XLSX 的列",
+        "",
+        "CSV 每份报告一行；XLSX 每张表一个工作表，表头按报告格式合并。前六列是报告的基本信息：",
+        "",
+        "| 列 | 含义 |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in IDENTITY_DESCRIPTIONS.items()),
+        "",
+        "其余每列是一个表格单元格，列名为“表/行标签路径/列标签”：",
+        "",
+        "| 列 | 单位 | 适用格式 | 说明 |",
+        "|---|---|---|---|",
+    ]
+    for col in columns([FORMATS[2021], FORMATS[2019]]):
+        unit = {Kind.COUNT: "件", Kind.SIGNED: "件（可为负数）", Kind.AMOUNT: "万元"}[col.cell.kind]
+        note = "总计，报告未填写时由程序计算" if col.cell.total else ""
+        lines.append(f"| {_md_text(col.name)} | {unit} | {'、'.join(str(f) for f in col.formats)} | {note} |")
+    lines.append("")
+    return "\n".join(lines)

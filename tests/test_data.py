@@ -1,0 +1,137 @@
+"""Open data and aggregates: exports round-trip to the YAML's numbers; aggregates are exact sums."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import aggregate as agg
+from generator.cli import main
+from generator.export import IDENTITY, columns, to_csv, to_json, to_xlsx
+from generator.formats import FORMATS
+from generator.model import Cell, Report
+from generator.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def reports() -> list[Report]:
+    result = validate([ROOT / "reports"])
+    assert result.ok
+    return result.valid_reports()
+
+
+def _expected(report: Report) -> dict[str, Decimal]:
+    """Every effective number of a report, keyed like the flat columns."""
+    return {"/".join(k): Decimal(str(v)) for k, v in report.numbers().items()}
+
+
+def test_json_shape_and_numbers(reports: list[Report]) -> None:
+    data = json.loads(to_json(reports))
+    assert len(data) == len(reports)
+    for item, report in zip(data, reports, strict=True):
+        assert list(item)[:6] == list(IDENTITY)
+        assert (item["机关代码"], item["年度"], item["格式"]) == (report.agency_id, report.year, report.format_id)
+        flat = {
+            f"{table}/{row}/{column}": Decimal(str(value))
+            for table in ("表一", "表二", "表三")
+            for row, cols in item[table].items()
+            for column, value in cols.items()
+        }
+        assert flat == _expected(report)
+    assert "三、本年度办理结果/（三）不予公开/1.属于国家秘密" in data[0]["表二"]
+
+
+def test_csv_has_bom_and_round_trips(reports: list[Report]) -> None:
+    raw = to_csv(reports)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
+    header, body = rows[0], rows[1:]
+    assert header[:6] == list(IDENTITY) and len(body) == len(reports)
+    for row, report in zip(body, reports, strict=True):
+        values = {h: Decimal(v) for h, v in zip(header[6:], row[6:], strict=True) if v != ""}
+        assert values == _expected(report)
+
+
+def test_xlsx_round_trips_with_statutory_headers(reports: list[Report]) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx(reports)))
+    assert [ws.title[:2] for ws in wb.worksheets] == ["表一", "表二", "表三"]
+    got: dict[tuple[str, int], dict[str, Decimal]] = {}
+    for ws in wb.worksheets:
+        table = ws.title.split()[0]
+        cols = [c for c in columns([FORMATS[2021], FORMATS[2019]]) if c.cell.table == table]
+        depth = max(len(c.cell.path) for c in cols)
+        merged = {str(r) for r in ws.merged_cells.ranges}
+        for row in ws.iter_rows(min_row=depth + 1, values_only=True):
+            key = (str(row[1]), int(row[4]))  # type: ignore[arg-type]
+            values = got.setdefault(key, {})
+            for c, v in zip(cols, row[6:], strict=False):
+                if v is not None:
+                    values[c.name] = Decimal(str(v))
+        if table == "表二":
+            assert ws.cell(row=1, column=7).value == "一、本年新收政府信息公开申请数量"
+            assert "G1:M1" in merged  # the row label spans its seven columns
+            assert "A1:A4" in merged  # identity columns span the header
+    for report in reports:
+        assert got[(report.agency_id, report.year)] == _expected(report)
+
+
+def test_xlsx_is_reproducible(reports: list[Report]) -> None:
+    assert to_xlsx(reports) == to_xlsx(reports)
+
+
+def test_export_command_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt in ("csv", "xlsx", "json"):
+        out = tmp_path / f"all.{fmt}"
+        assert main(["export", str(ROOT / "reports"), "--format", fmt, "-o", str(out)]) == 0
+        assert out.stat().st_size > 1000
+    assert main(["export", str(ROOT / "reports"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["表二"]
+
+
+def test_export_refuses_invalid_reports(tmp_path: Path) -> None:
+    text = (ROOT / "reports" / "qiaokou-rongmeiti-2024.yaml").read_text(encoding="utf-8")
+    (tmp_path / "qiaokou-rongmeiti-2024.yaml").write_text(text.replace("规章: {本年制发件数: 0", "规章: {本年制发件数: -3", 1), encoding="utf-8")
+    assert main(["export", str(tmp_path), "--format", "csv", "-o", str(tmp_path / "x.csv")]) == 1
+    assert not (tmp_path / "x.csv").exists()
+
+
+def _synthetic(base: Report, rng: random.Random, region: tuple[str, ...], agency: str) -> Report:
+    """Return a copy of ``base`` with random stated numbers (balance does not matter for sums)."""
+    cells = {
+        k: Cell(Decimal(rng.randint(0, 99999)) / 100 if isinstance(c.value, Decimal) else rng.randint(0, 500), "", 1, 1)
+        for k, c in base.cells.items()
+    }
+    return Report(
+        source=f"{agency}.yaml", path=Path(f"{agency}.yaml"), format_id=base.format_id, agency=agency,
+        agency_id=agency, region=region, kind=base.kind, year=base.year, cells=cells,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32), st.integers(min_value=1, max_value=12))
+def test_aggregates_equal_the_sums_of_their_inputs(seed: int, count: int) -> None:
+    rng = random.Random(seed)
+    base = next(r for r in validate([ROOT / "reports" / "shili"]).valid_reports() if r.year == 2024)
+    regions = [("甲省", "乙市", "丙区"), ("甲省", "乙市", "丁区"), ("甲省", "戊市")]
+    reports = [_synthetic(base, rng, rng.choice(regions), f"a{i}") for i in range(count)]
+    for a in agg.aggregates(reports):
+        members = [r for r in reports if r.region[: len(a.region)] == a.region]
+        assert sorted(m.agency for m in a.reports) == sorted(m.agency for m in members)
+        keys = set().union(*(m.numbers() for m in members))
+        for key in keys:
+            assert a.numbers[key] == sum((m.numbers()[key] for m in members), start=0)
+        figures = agg.key_figures(a.numbers, a.format)
+        assert figures.received == sum((agg.key_figures(m.numbers(), m.format).received for m in members), start=0)
+    top = [a for a in agg.aggregates(reports) if a.region == ("甲省",)]
+    assert len(top) == 1 and len(top[0].reports) == count
