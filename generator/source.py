@@ -72,6 +72,7 @@ _PROBLEMS = (
     ("did not find expected alphabetic or numeric character", "“&”或“*”后应为锚点名称；若是正文内容请加引号"),
     ("did not find expected ',' or '}'", "花括号 {…} 中缺少逗号“, ”或右括号“}”（表格的一行应写在同一行内）"),
     ("did not find expected ',' or ']'", "方括号 […] 中缺少逗号“, ”或右括号“]”"),
+    ("exceeded maximum nesting depth", "嵌套层次过深，报告不需要这么多层"),
     ("found undefined alias", "使用了未定义的别名（*）；若是正文内容请加引号"),
     ("found character that cannot start any token", "此处的字符（如 @、` 或 %）不能作为内容的开头，请给整段文字加引号"),
     ("expected a single document", "文件中只能有一份报告（不能出现第二个“---”）"),
@@ -141,7 +142,8 @@ _YAML11_BREAKS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
 
 
 def _line_endings(text: str, src: Source) -> str:
-    text = text.translate(_YAML11_BREAKS)
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:  # rare: skip the slow translate
+        text = text.translate(_YAML11_BREAKS)
     if "\r" not in text:
         return text
     line = text.count("\n", 0, text.index("\r")) + 1
