@@ -13,7 +13,8 @@ from typing import Any
 from .formats import AGENCY_KINDS, FORMATS, SECTIONS, FormatDef, Kind, TableDef
 
 AGENCY_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-REGION_PATTERN = r"^[^/\s]+(/[^/\s]+)*$"
+# Region segments: no slashes, spaces or dot-only names (a region never names a path on disk).
+REGION_PATTERN = r"^(?!\.+(/|$))[^/\s]+(/(?!\.+(/|$))[^/\s]+)*$"
 PHONE_PATTERN = r"^[0-9０-９()（）+\-－—、，,/ 转]+$"
 
 
