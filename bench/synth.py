@@ -31,7 +31,6 @@ from generator.formats import (  # noqa: E402
     ROW_CARRIED_OUT,
     ROW_NEW,
     ROW_RESULTS,
-    TOTAL,
     FormatDef,
 )
 from generator.writer import render_report  # noqa: E402

@@ -8,9 +8,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .findings import format_json, format_text
+from .findings import Finding, format_json, format_text
+from .formats import AGENCY_KINDS
 from .schema import json_schema_text
-from .validate import validate
+from .validate import display_path, validate
+from .writer import MISSING
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -42,6 +44,87 @@ def cmd_schema(args: argparse.Namespace) -> int:
     """Write the JSON Schema of a report file."""
     _write(json_schema_text(), args.output)
     return EXIT_OK
+
+
+def _findings_of(output: Path, reports: Path) -> list[Finding]:
+    """Validate ``output`` (with the other reports when it is among them: W1, S5) and return its findings."""
+    inside = reports.is_dir() and output.resolve().is_relative_to(reports.resolve())
+    result = validate([reports] if inside else [output])
+    shown = display_path(output)
+    return [f for f in result.findings if f.file == shown]
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a new report file, carrying over last year's agency data and carried-over requests."""
+    from .template import check_options, default_output, new_report, previous_report, refusal
+
+    problems = check_options(args.agency, None, None)
+    if not 2008 <= args.year <= 2100:
+        problems.append(f"年度 {args.year} 不在 2008–2100 之间")
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return EXIT_USAGE
+    reports = Path(args.reports)
+    output = Path(args.output) if args.output else default_output(reports, args.agency, args.year)
+    refused = refusal(output, reports, args.agency, args.year)
+    if refused:
+        print(refused, file=sys.stderr)
+        return EXIT_FINDINGS
+    previous = previous_report(reports, args.agency, args.year)
+    made = new_report(args.agency, args.year, output, previous)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(made.text, encoding="utf-8")
+    print(f"已新建 {display_path(output)}")
+    if previous is not None:
+        print(f"机关名称、地区、机关类别、联系方式、署名和“二、上年结转”沿用 {previous.source}。")
+    else:
+        print(f"没有找到 {args.agency} 的 {args.year - 1} 年度报告（{reports}），机关信息也请逐项填写。")
+    findings = _findings_of(output, reports)
+    todo = [f for f in findings if MISSING in f.message]
+    others = [f for f in findings if MISSING not in f.message]
+    if others:
+        _write(format_text(others), None)
+    print(f"还有 {len(todo)} 处“{MISSING}”要填写；填写后运行 nianbao check {display_path(output)} 逐项核对。")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Convert a published report (text, .docx, PDF) into a report file and validate it."""
+    from .importer import UnreadableInput, import_report
+    from .template import check_options, default_output, refusal, schema_path_for
+
+    problems = check_options(args.agency, args.region, args.kind)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return EXIT_USAGE
+    source = Path(args.file)
+    try:
+        imported = import_report(source, args.agency, args.region, args.kind)
+    except UnreadableInput as exc:
+        print(f"无法导入：{exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    reports = Path(args.reports)
+    agency_id, year = imported.meta.agency_id, imported.meta.year
+    if args.output:
+        output = Path(args.output)
+    elif agency_id and year:
+        output = default_output(reports, agency_id, year)
+    else:
+        output = source.with_suffix(".yaml")  # F6 then asks for the right name
+    refused = refusal(output, reports, agency_id, year or 0)
+    if refused:
+        print(refused, file=sys.stderr)
+        return EXIT_FINDINGS
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(imported.render(schema_path_for(output)), encoding="utf-8")
+    print(f"已导入 {display_path(source)} → {display_path(output)}（{imported.format.name}）")
+    where = display_path(source)
+    for note in imported.notes:
+        place = f"{where}:{note.line}" if note.line and imported.document.numbered else where
+        print(f"{place}: 导入说明 {note.message}")
+    findings = _findings_of(output, reports)
+    _write(format_text(findings, 1), None)
+    return EXIT_FINDINGS if any(f.is_error for f in findings) else EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -123,6 +206,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv", "xlsx"), default="csv", help="导出格式（默认 csv）")
     export.add_argument("-o", "--output", default=None, metavar="文件", help="输出文件（默认输出到屏幕）")
     export.set_defaults(func=cmd_export)
+
+    new = sub.add_parser("new", help="新建报告文件：沿用上一年度报告的机关信息和结转数，其余写作“待填”")
+    new.add_argument("--agency", required=True, metavar="机关代码", help="机关代码（小写字母、数字和连字符），如 qiaokou-rongmeiti")
+    new.add_argument("--year", required=True, type=int, metavar="年度", help="报告年度，如 2025")
+    new.add_argument("--reports", default="reports", metavar="目录", help="在此目录（含子目录）查找上一年度报告（默认 reports/）")
+    new.add_argument("-o", "--output", default=None, metavar="文件", help="写入的文件（默认 <目录>/<机关代码>-<年度>.yaml，或上一年度报告所在的子目录）")
+    new.set_defaults(func=cmd_new)
+
+    imp = sub.add_parser("import", help="把已发布的年度报告（网页文本、Word .docx、PDF）转换为报告文件并校验")
+    imp.add_argument("file", metavar="文件", help="已发布的报告：.txt（网页复制的文本）、.docx 或 .pdf")
+    imp.add_argument("-o", "--output", default=None, metavar="文件", help="写入的文件（默认 <目录>/<机关代码>-<年度>.yaml）")
+    imp.add_argument("--agency", default=None, metavar="机关代码", help="机关代码（小写字母、数字和连字符）；不指定时写作“待填”")
+    imp.add_argument("--region", default=None, metavar="地区", help="行政区划，用“/”分隔，如 湖北省/武汉市/硚口区")
+    imp.add_argument("--kind", default=None, metavar="类别", help="机关类别：" + "、".join(AGENCY_KINDS))
+    imp.add_argument("--reports", default="reports", metavar="目录", help="报告目录（默认 reports/），用于确定默认位置和跨年度校验")
+    imp.set_defaults(func=cmd_import)
 
     schema = sub.add_parser("schema", help="输出报告文件的 JSON Schema（供 VS Code 补全和提示）")
     schema.add_argument("-o", "--output", default=None, metavar="文件", help="写入文件（默认输出到屏幕）")

@@ -159,11 +159,17 @@ def _grouped(reports: list[Report]) -> dict[tuple[str, ...], dict[str, list[Repo
     return groups
 
 
-def year_page(year: int, reports: list[Report]) -> str:
-    """Return the page of one year: every report, grouped by region and agency kind."""
+def year_page(year: int, reports: list[Report], downloads: Iterable[tuple[str, str]] = ()) -> str:
+    """Return the page of one year: every report, grouped by region and agency kind.
+
+    ``downloads`` are (label, relative URL) pairs such as the year's PDF bundles.
+    """
     title = f"{year}年度政府信息公开工作年度报告"
     lines = _front_matter(title, "year")
     lines += [f"# {title}", "", f"共{len(reports)}份报告，按地区和机关类别排列。", ""]
+    links = [f'<a class="nb-download" href="{escape(url)}" download>{escape(label)}</a>' for label, url in downloads]
+    if links:
+        lines += [_block(f'<p class="nb-downloads">下载：{" ".join(links)}</p>'), ""]
     for region, kinds in _grouped(reports).items():
         lines += [f"## {_md_text(region_label(region))}", ""]
         for kind, items in kinds.items():

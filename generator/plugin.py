@@ -1,13 +1,17 @@
 """The MkDocs plugin: reports become pages, index pages are generated, search is indexed.
 
 ``mkdocs build`` and ``mkdocs serve`` work through this plugin; ``nianbao build`` wraps it with
-validation first and an atomic swap of the output directory. Under ``mkdocs serve`` a report with
+validation first and an atomic swap of the output directory. PDFs are rendered into a cache
+before the pages (a report page shows its PDF's size) and copied into the site after the build,
+because MkDocs empties ``site_dir`` when it starts. Under ``mkdocs serve`` a report with
 errors does not stop the preview: it is left out and its findings are shown on a page.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -23,16 +27,35 @@ from mkdocs.structure.pages import Page
 
 from . import pages
 from .findings import format_text
+from .pdf import (
+    DEFAULT_CACHE,
+    FontError,
+    PdfSettings,
+    ProgressPrinter,
+    RenderError,
+    build_bundles,
+    find_fonts,
+    prune_cache,
+    render_reports,
+    size_label,
+    source_date_epoch,
+)
 from .search import SearchIndexError, report_record, write_index
 from .validate import Validation, validate
 
 log = logging.getLogger("mkdocs.plugins.nianbao")
+PDF_DIR = "pdf"
+Links = list[tuple[str, str]]
 
 
 class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
     reports_dir = c.Type(str, default="reports")
     search = c.Type(bool, default=True)
     progress = c.Type(bool, default=True)
+    pdf = c.Type(bool, default=True)
+    fonts = c.ListOfItems(c.Type(str), default=[])
+    pdf_jobs = c.Type(int, default=os.cpu_count() or 1)
+    pdf_cache = c.Type(str, default=str(DEFAULT_CACHE))
 
 
 # ``nianbao build`` validates before MkDocs starts and hands the result over, to validate once.
@@ -49,6 +72,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.reports_path = Path("reports")
         self._pages_done = 0
         self._started = 0.0
+        self.pdf_settings: PdfSettings | None = None
+        self.pdf_files: dict[str, Path] = {}  # path under site_dir -> file in the cache
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -66,6 +91,13 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             log.warning("报告校验：\n%s", format_text(result.findings, len(result.reports)))
         self.validation = result
         self.site = pages.SiteIndex(result.valid_reports())
+        if self.config.pdf:
+            try:
+                fonts = find_fonts([root / d for d in self.config.fonts])
+            except FontError as exc:
+                raise Abort(str(exc)) from None
+            cache = root / self.config.pdf_cache
+            self.pdf_settings = PdfSettings(cache, fonts, max(1, self.config.pdf_jobs), source_date_epoch())
         return config
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -75,11 +107,12 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         site = self.site
         assert site is not None
+        report_links, year_links = self._render_pdfs(site, config)
         generated: dict[str, str] = {}
         for report in site.reports:
-            generated[pages.report_uri(report)] = pages.report_page(report, site)
+            generated[pages.report_uri(report)] = pages.report_page(report, site, report_links.get(report.slug, []))
         for year, reports in site.by_year.items():
-            generated[pages.year_uri(year)] = pages.year_page(year, reports)
+            generated[pages.year_uri(year)] = pages.year_page(year, reports, year_links.get(year, []))
         generated[f"{pages.YEARS_DIR}/index.md"] = pages.years_index(site)
         for agency_id, reports in site.by_agency.items():
             generated[pages.agency_uri(agency_id)] = pages.agency_page(agency_id, reports)
@@ -95,6 +128,42 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._pages_done = 0
         self._started = time.monotonic()
         return files
+
+    def _render_pdfs(self, site: pages.SiteIndex, config: MkDocsConfig) -> tuple[dict[str, Links], dict[int, Links]]:
+        """Render every report's PDF and every yearly bundle into the cache; return their links."""
+        settings = self.pdf_settings
+        self.pdf_files = {}
+        if settings is None or not site.reports:
+            return {}, {}
+        start = time.monotonic()
+        say = self._say if self.config.progress else None
+        progress = ProgressPrinter("PDF", self._say) if say and len(site.reports) >= 20 else None
+        publisher = str(config.extra.get("publisher") or config.site_name)
+        try:
+            rendered = render_reports(site.reports, settings, progress)
+            bundles = build_bundles(site, rendered, settings, publisher)
+        except RenderError as exc:
+            raise Abort(str(exc)) from None
+        report_links: dict[str, Links] = {}
+        for slug, pdf in rendered.items():
+            self.pdf_files[f"{PDF_DIR}/{slug}.pdf"] = pdf.path
+            report_links[slug] = [(f"PDF（{size_label(pdf.size)}）", f"../{PDF_DIR}/{slug}.pdf")]
+        year_links: dict[int, Links] = {}
+        for bundle in bundles:
+            self.pdf_files[f"{PDF_DIR}/{bundle.filename}"] = bundle.path
+            where = f"{pages.region_label(bundle.region)} " if bundle.region else ""
+            label = f"{where}全年汇编 PDF（{size_label(bundle.size)}）"
+            year_links.setdefault(bundle.year, []).append((label, f"../{PDF_DIR}/{bundle.filename}"))
+        prune_cache(settings.cache_dir, self.pdf_files.values())
+        if say:
+            fresh = sum(1 for pdf in rendered.values() if not pdf.cached)
+            say(f"  PDF：{len(rendered)} 份报告（{fresh} 份新生成，{len(rendered) - fresh} 份来自缓存），"
+                f"{len(bundles)} 份年度汇编，用时 {time.monotonic() - start:.1f} 秒")
+        return report_links, year_links
+
+    @staticmethod
+    def _say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         self._progress()
@@ -114,6 +183,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             print(f"  页面 {done}/{total}（每秒 {rate:.0f} 页）", file=sys.stderr, flush=True)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._copy_pdfs(Path(config.site_dir))
         if not self.config.search:
             return
         site = self.site
@@ -125,3 +195,14 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         except SearchIndexError as exc:
             raise Abort(str(exc)) from None
         log.info("搜索索引完成：%d 份报告，用时 %.1f 秒", len(records), time.monotonic() - start)
+
+    def _copy_pdfs(self, site_dir: Path) -> None:
+        """Put the cached PDFs into the site; a hard link where possible (cache files never change)."""
+        for name, source in self.pdf_files.items():
+            target = site_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)

@@ -23,6 +23,7 @@ from .messages import finding
 from .model import Cell, Report
 from .schema import HEAD, TABLE_AFTER, TAIL, Field, body_fields
 from .source import ALIAS_PROBLEM, Source, read_source
+from .writer import MISSING
 
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq"))
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
@@ -31,6 +32,7 @@ _SIGNED = re.compile(r"^[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋，", "0123456789.-+,")
 _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+PLACEHOLDER = f"（尚未填写：请把“{MISSING}”换成实际内容）"  # S2 for a value ``nianbao new``/``import`` left to fill
 FILE_NAME = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)-(\d{4})\.ya?ml$")
 MAX_DIGITS = 12
 
@@ -178,6 +180,9 @@ class Reader:
         def bad(problem: str) -> None:
             self.add("R5", node, cell=cell.name, problem=problem)
 
+        if value == MISSING and not node.style:
+            bad(f"尚未填写（仍为“{MISSING}”），请填写数字；没有发生的事项填 0")
+            return None
         if not node.style and value in _NULLS:
             bad("空白单元格不是数字；没有发生的事项请填 0")
             return None
@@ -298,6 +303,10 @@ class Reader:
             # a block scalar (| or >) starts on the line after its indicator
             block = isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
             self.report.lines[key] = node.start_mark.line + 1 + block
+            if f.type != "group" and isinstance(node, yaml.ScalarNode) and str(node.value).strip() == MISSING:
+                self._visit(node)
+                self.missing(node, key, PLACEHOLDER)
+                continue
             if f.type == "group":
                 sub = self.mapping(node, key)
                 if sub is not None:

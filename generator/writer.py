@@ -8,6 +8,7 @@ on one line so that a finding's line number points at the row.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -116,3 +117,35 @@ def render_report(data: Mapping[str, Any], schema_path: str = SCHEMA_URL, with_t
             lines += table_lines(table, tables.get(table.id, {}), with_totals)
     lines += ["落款:", *_text("署名", signature.get("署名"), "  "), *_text("日期", signature.get("日期"), "  ", "写作 2025-01-07")]
     return "\n".join(lines) + "\n"
+
+
+_KEY_LINE = re.compile(r"^( *)([^#\s][^:]*):(?: |$)")
+_BLOCK_START = re.compile(r":\s*\|[0-9]?\s*$")
+
+
+def insert_comments(text: str, comments: Mapping[tuple[str, ...], str]) -> str:
+    """Return ``text`` with ``# …`` lines above the keys named in ``comments`` (by key path).
+
+    Comments go on lines of their own because most values (block texts, table rows) cannot carry
+    one at the end of the line; text inside block scalars is never mistaken for a key.
+    """
+    out: list[str] = []
+    path: list[str] = []
+    block_indent: int | None = None
+    for line in text.split("\n"):
+        if block_indent is not None:
+            if not line.strip() or len(line) - len(line.lstrip(" ")) > block_indent:
+                out.append(line)
+                continue
+            block_indent = None
+        m = _KEY_LINE.match(line)
+        if m:
+            depth = len(m[1]) // 2
+            path[depth:] = [m[2].strip()]
+            comment = comments.get(tuple(path))
+            if comment:
+                out += [f"{m[1]}# {part}" for part in comment.split("\n")]
+            if _BLOCK_START.search(line):
+                block_indent = len(m[1])
+        out.append(line)
+    return "\n".join(out)

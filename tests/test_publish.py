@@ -28,7 +28,8 @@ def _project(tmp: Path) -> Path:
 
 
 def _publish(project: Path, target: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, NIANBAO_DEPLOY_TARGET=str(target), NIANBAO_SITE_DIR=str(project / "site"))
+    # NIANBAO_SKIP_INSTALL: the copy shares our virtualenv and must not reinstall itself into it
+    env = dict(os.environ, NIANBAO_DEPLOY_TARGET=str(target), NIANBAO_SITE_DIR=str(project / "site"), NIANBAO_SKIP_INSTALL="1")
     return subprocess.run(["bash", "scripts/publish"], cwd=project, env=env, capture_output=True, text=True, timeout=900)
 
 

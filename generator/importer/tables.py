@@ -1,0 +1,396 @@
+"""Read a statutory table from the lines of its section, walking the format's rows in order.
+
+The lines are cut into label text and cell tokens, whatever the layout: one cell a line with blank
+lines between rows, a row a line split by tabs or spaces, cells run together, labels broken inside
+cells or scattered one character a line, page footers in between. Each run of cells belongs to the
+row whose label (formats.py) ends the text before it; digits.py turns the printed tokens into
+numbers, with the balance rules deciding between readings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..formats import CellDef, FormatDef, Node, TableDef
+from ..model import Number
+from ..writer import MISSING
+from .digits import RowChoice, TooMany, candidates, equations, literal_value, narrow, settled
+from .labels import LABEL_RATIO, contains, head_score, normalize, ratio, suffix_score
+from .text import Line, Note
+
+Value = Number | str  # a number, or MISSING for a cell the editor must fill
+
+# A number followed by one of these is prose (2024年, 3件), never a cell.
+_UNITS = frozenset("年月日件条号次人篇期个项")
+_NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
+_NUMBERING = re.compile(r"\s*[.、]\s*[^\d\s.、]")  # 1.属于国家秘密: the digit numbers a label
+_PROSE_STOPS = "。；"
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of a table's text: label text, a run of digits, a blank cell or a row break."""
+
+    kind: str  # text | number | blank | break
+    text: str
+    line: int
+
+
+@dataclass
+class Text:
+    """Label text between runs of cells (header words, group labels, a row's label)."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class Cells:
+    """A run of cell tokens: digit runs, or None for a blank cell."""
+
+    tokens: list[str | None]
+    line: int
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    """A data row of the format: its cells and the labels that announce it."""
+
+    cells: tuple[CellDef, ...]
+    label: str  # normalized leaf label; "" for table 3's single unnamed row
+    group: str = ""  # normalized label of the group this row opens (（六）其他处理), if any
+    group_size: int = 0
+
+
+@dataclass
+class Printed:
+    """The cell tokens printed for one row."""
+
+    tokens: list[str | None]
+    line: int
+    whole_group: bool = False  # printed as its group's single row (the 2019 （六）其他处理)
+
+    @property
+    def raw(self) -> str:
+        return " ".join(t if t is not None else "（空）" for t in self.tokens)
+
+
+@dataclass
+class TableResult:
+    """The values read for one table (key path -> value) and what the editor should know."""
+
+    values: dict[tuple[str, ...], Value] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+
+
+# -- where the table is in its section -------------------------------------------------------
+
+
+def table_labels(table: TableDef) -> set[str]:
+    """Return every normalized label printed in ``table``: captions, header and row labels."""
+    labels: set[str] = set()
+
+    def walk(nodes: tuple[Node, ...]) -> None:
+        for node in nodes:
+            labels.add(normalize(node.label))
+            walk(node.children)
+
+    for block in table.blocks:
+        labels.update(normalize(x) for x in (block.caption or "", block.corner))
+        walk(block.columns)
+        walk(block.rows)
+    labels.discard("")
+    return labels
+
+
+def _is_table_line(text: str, labels: set[str]) -> bool:
+    """Return True for a line of the table: a label of it (numbers aside), or numbers alone."""
+    if any(p in text for p in _PROSE_STOPS):
+        return False  # no label of the form ends a sentence
+    bare = normalize(re.sub(r"\d", "", unicodedata.normalize("NFKC", text)))
+    if not bare:
+        return bool(re.search(r"\d", text))
+    return any(ratio(bare, label) >= 0.8 or (len(label) >= 4 and bare.startswith(label)) for label in labels)
+
+
+def _is_prose(text: str) -> bool:
+    return any(p in text for p in _PROSE_STOPS)  # a sentence: no label of the form has one
+
+
+def split_section(lines: list[Line], table: TableDef) -> tuple[list[Line], list[Line], list[Line]]:
+    """Return a section's prose before its table, the table's lines, and prose printed after it."""
+    labels = table_labels(table)
+    start = next((i for i, line in enumerate(lines) if _is_table_line(line.text, labels)), len(lines))
+    while start and len(normalize(lines[start - 1].text)) <= 1:
+        start -= 1  # a vertical label opening the table, one character a line
+    rest = lines[start:]
+    after = [line for line in rest if _is_prose(line.text)]
+    kept = [line for line in rest if not _is_prose(line.text)]
+    return lines[:start], kept, after
+
+
+# -- tokens ----------------------------------------------------------------------------------
+
+
+def _field_tokens(text: str, line: int) -> list[Token]:
+    """Cut one cell's or one row's text into label text and digit runs."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text:
+        return [Token("blank", "", line)]
+    out: list[Token] = []
+    pos = 0
+    for m in _NUMBER.finditer(text):
+        start, end, run = m.start(), m.end(), m.group()
+        following = text[end : end + 1]
+        if following and following in _UNITS:
+            continue
+        if _NUMBERING.match(text, end) and "." not in run:
+            # the last digit numbers the label after it (sub-rows are 1–8): 00000002.其他…
+            run, end = run[:-1], end - 1
+            if not run.strip("+-"):
+                continue
+        if text[pos:start].strip():
+            out.append(Token("text", text[pos:start].strip(), line))
+        out.append(Token("number", run.replace(",", ""), line))
+        pos = end
+    if text[pos:].strip():
+        out.append(Token("text", text[pos:].strip(), line))
+    return out
+
+
+def tokenize(lines: list[Line]) -> list[Token]:
+    """Return the tokens of a table's lines; a line that holds a whole row ends with a break."""
+    out: list[Token] = []
+    for line in lines:
+        raw = line.text.rstrip(" \r\u3000")
+        if not raw.strip():
+            # a cell-per-line page marks a blank cell with a tab line and a row end with an empty one
+            out.append(Token("blank" if "\t" in line.text else "break", "", line.number))
+            continue
+        if raw.startswith("\t") and raw.count("\t") == 1:
+            raw = raw[1:]  # one cell, indented
+        fields = raw.split("\t") if "\t" in raw.strip(" ") else [raw]
+        tokens = [t for f in fields for t in _field_tokens(f, line.number)]
+        out += tokens
+        if len(fields) > 1 or len(tokens) > 1:
+            out.append(Token("break", "", line.number))
+    return out
+
+
+def items(tokens: list[Token]) -> list[Text | Cells]:
+    """Group tokens into label texts and runs of cells.
+
+    Blank cells after a row's label (or after its numbers, before the row ends) are that row's
+    cells; blank cells opening a line before any label are merged cells of a label column.
+    """
+    out: list[Text | Cells] = []
+    row_open = False  # no row break since the last label or number
+    pending: list[str | None] = []
+
+    def cells(line: int) -> Cells:
+        if not out or not isinstance(out[-1], Cells):
+            out.append(Cells([], line))
+        last = out[-1]
+        assert isinstance(last, Cells)
+        return last
+
+    for token in tokens:
+        if token.kind == "text":
+            if len(normalize(token.text)) <= 1:
+                continue  # one character of a vertical label, or a stray dash
+            pending = []
+            if out and isinstance(out[-1], Text):
+                out[-1].text += token.text
+            else:
+                out.append(Text(token.text, token.line))
+            row_open = True
+        elif token.kind == "break":
+            row_open = False
+        elif token.kind == "blank":
+            if row_open and out:
+                cells(token.line).tokens.append(None)
+            else:
+                pending.append(None)
+        else:
+            run = cells(token.line)
+            run.tokens += pending + [token.text]
+            pending = []
+            row_open = True
+    return out
+
+
+# -- rows ------------------------------------------------------------------------------------
+
+
+def row_specs(table: TableDef) -> list[RowSpec]:
+    """Return the data rows of ``table`` in printed order, with the labels that announce them."""
+    by_row: dict[tuple[str, ...], list[CellDef]] = {}
+    for cell in table.cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    groups: dict[str, tuple[str, int]] = {}  # first leaf label -> (group label, leaves)
+
+    def walk(nodes: tuple[Node, ...]) -> None:
+        for node in nodes:
+            if node.children and all(not c.children for c in node.children) and len(node.children) > 1:
+                groups[node.children[0].label] = (normalize(node.label), len(node.children))
+            walk(node.children)
+
+    for block in table.blocks:
+        walk(block.rows)
+    specs = []
+    for row, cells in by_row.items():
+        leaf = row[-1] if row else ""
+        group, size = groups.get(leaf, ("", 0)) if table.id != "表一" else ("", 0)
+        specs.append(RowSpec(tuple(cells), normalize(leaf), group, size))
+    return specs
+
+
+def _match(text: str, specs: list[RowSpec], cursor: int) -> tuple[int, bool] | None:
+    """Return the row whose label ends ``text`` (index, printed as its whole group), or None."""
+    best: tuple[float, int, bool] | None = None
+    for index in range(cursor, len(specs)):
+        spec = specs[index]
+        if not spec.label:
+            return index, False
+        label = max(suffix_score(spec.label, text), head_score(spec.label, text))
+        for score, whole in ((label, False), (suffix_score(spec.group, text), True)):
+            if score >= LABEL_RATIO and (best is None or score > best[0]):
+                best = (score, index, whole)
+    return (best[1], best[2]) if best else None
+
+
+def _short(printed: Printed, width: int) -> bool:
+    """Return True when a row has fewer tokens than cells: its numbers may continue later."""
+    return len(printed.tokens) < width
+
+
+def assign(runs: list[Text | Cells], specs: list[RowSpec], table: TableDef) -> tuple[dict[int, Printed], list[Note]]:
+    """Return the printed tokens of each row found, by row index, and notes on stray numbers."""
+    printed: dict[int, Printed] = {}
+    notes: list[Note] = []
+    cursor, last = 0, -1
+    for i, run in enumerate(runs):
+        if not isinstance(run, Cells):
+            continue
+        before = runs[i - 1] if i and isinstance(runs[i - 1], Text) else None
+        text = normalize(before.text) if isinstance(before, Text) else ""
+        numeric = any(t is not None for t in run.tokens)
+        found = None
+        if cursor < len(specs) and (before is not None or not specs[cursor].label):
+            found = _match(text, specs, cursor)
+        if found is not None and not specs[found[0]].label and not numeric:
+            found = None  # blank header cells before table 3's numbers
+        if found is not None:
+            index, whole = found
+            for skipped in range(cursor, index):
+                # a label printed with nothing after it: a row of blank cells
+                if contains(specs[skipped].label, text) and skipped not in printed:
+                    printed[skipped] = Printed([None] * len(specs[skipped].cells), run.line)
+            printed[index] = Printed(list(run.tokens), run.line, whole)
+            last = index
+            cursor = index + (specs[index].group_size if whole else 1)
+        elif last >= 0 and numeric and _short(printed[last], len(specs[last].cells)):
+            printed[last].tokens += run.tokens  # the row's numbers continue after a merged label
+        elif numeric:
+            shown = " ".join(t for t in run.tokens if t is not None)
+            notes.append(Note(f"{table.id}：原文中的数字“{shown}”对应不到表格的任何一行，已忽略，请核对", run.line))
+    return printed, notes
+
+
+# -- values ----------------------------------------------------------------------------------
+
+
+def _choice(spec: RowSpec, printed: Printed | None, notes: list[Note]) -> RowChoice:
+    row = RowChoice(tuple(c.path for c in spec.cells))
+    if printed is None:
+        return row
+    kinds = [c.kind for c in spec.cells]
+    try:
+        row.options = candidates(printed.tokens, kinds, gaps=False)
+        if all(t is not None for t in printed.tokens):
+            row.fallback = candidates(printed.tokens, kinds, gaps=True)
+    except TooMany:
+        notes.append(Note(f"{_row_name(spec)}：原文“{printed.raw}”的读法太多，无法判断", printed.line))
+        return row
+    if not row.options and not row.fallback and len(printed.tokens) == len(kinds):
+        # each cell printed apart but not a valid number (1.5 件, -1): keep it for R5 to name
+        values = [literal_value(t) if t is not None else 0 for t in printed.tokens]
+        if all(v is not None for v in values):
+            row.options = [tuple(v for v in values if v is not None)]
+    return row
+
+
+def read_table(table: TableDef, fmt: FormatDef, lines: list[Line]) -> TableResult:
+    """Read ``table`` from its lines: every cell a number, or MISSING with a note naming the cell."""
+    result = TableResult()
+    specs = row_specs(table)
+    printed, result.notes = assign(items(tokenize(lines)), specs, table)
+    if not printed:
+        result.notes.append(Note(f"原文中没有找到{table.id}（{table.title}）的数字，各格已写作“{MISSING}”，请对照原报告填写"))
+        result.values = {c.path: MISSING for c in table.cells if not c.total}
+        return result
+    rows: list[RowChoice] = []
+    groups: dict[int, tuple[Printed, list[Number | None]]] = {}  # leaf -> its group's single row
+    index = 0
+    while index < len(specs):
+        spec, p = specs[index], printed.get(index)
+        choice = _choice(spec, p, result.notes)
+        if p is None or not p.whole_group:
+            rows.append(choice)
+            index += 1
+            continue
+        # the 2019 single （六）其他处理 row in a 2021 table: a column that is 0 there is 0 in
+        # every sub-row (counts are never negative); any other column is the editor's to split
+        values = settled(RowChoice(choice.paths, choice.options or choice.fallback))
+        group = spec.cells[0].row[-2]
+        if any(v == 0 for v in values):
+            which = "均为 0，各子项已填 0" if all(v == 0 for v in values) else "为 0 的列已在各子项填 0"
+            result.notes.append(Note(f"{table.id}：原文按 2019 年试行格式只列“{group}”一行，{which}", p.line))
+        for k in range(spec.group_size):
+            leaf = RowChoice(tuple(c.path for c in specs[index + k].cells))
+            leaf.options = [tuple(0 if v == 0 else None for v in values)]
+            rows.append(leaf)
+            groups[index + k] = (p, values)
+        index += spec.group_size
+    narrow(rows, equations(fmt, table.id))
+    for index, (spec, row) in enumerate(zip(specs, rows, strict=True)):
+        p = printed.get(index)
+        values = settled(row)
+        if p is not None and row.readings > 1 and all(v is not None for v in values):
+            shown = "、".join(str(v) for v in values)
+            result.notes.append(Note(f"{_row_name(spec)}：原文“{p.raw}”有 {row.readings} 种读法，按勾稽关系只能是 {shown}", p.line))
+        for column, (cell, value) in enumerate(zip(spec.cells, values, strict=True)):
+            result.values[cell.path] = MISSING if value is None else value
+            if value is None and index in groups:
+                group_row, group_values = groups[index]
+                stated = group_values[column]
+                shown = f"该列为 {stated}" if stated is not None else f"原文“{group_row.raw}”"
+                message = (
+                    f"{cell.name}：已写作“{MISSING}”，原文按 2019 年试行格式只列“{cell.row[-2]}”一行（{shown}），"
+                    "不能确定这一子项，请按实际情况填写"
+                )
+                result.notes.append(Note(message, group_row.line))
+            elif value is None:
+                result.notes.append(Note(_open_cell(cell, row, p), p.line if p else None))
+    return result
+
+
+def _row_name(spec: RowSpec) -> str:
+    return spec.cells[0].name.rsplit(" 行 ", 1)[0] + " 行" if " 行 " in spec.cells[0].name else spec.cells[0].table
+
+
+def _open_cell(cell: CellDef, row: RowChoice, printed: Printed | None) -> str:
+    """Return why ``cell`` was left MISSING, naming its row and column in the form's words."""
+    where = f"{cell.name}：已写作“{MISSING}”，"
+    if printed is None:
+        return where + "原文中没有找到这一行（或这一格），请对照原报告填写"
+    if not row.options:
+        count = sum(1 for t in printed.tokens if t is not None)
+        return where + f"原文这一行的数字“{printed.raw}”（{count} 个）对应不上表格的 {len(row.paths)} 列，请对照原报告填写"
+    column = row.paths.index(cell.path)
+    values = sorted({str(o[column]) for o in row.options}, key=lambda v: (len(v), v))
+    shown = "、".join(values[:4]) + ("……" if len(values) > 4 else "")
+    return where + f"原文“{printed.raw}”可读作 {shown}，勾稽关系也不能确定是哪一个，请对照原报告填写"
+

@@ -1,0 +1,187 @@
+"""Extract the lines of a published report from plain text, Word (.docx) or a text PDF.
+
+Everything downstream works on lines as a web page's text extraction gives them: paragraphs one a
+line, table cells one a line or a whole row on one line separated by tabs. A Word table row becomes
+one tab-separated line (a vertically merged cell continues as an empty field, as HTML shows it); a
+PDF keeps pypdf's lines, which wrap at the page width (``Document.wrapped``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class UnreadableInput(Exception):
+    """The input file cannot be read as a report (its message is for editors, in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """What the importer tells the editor about one place: a value it could not determine, say."""
+
+    message: str
+    line: int | None = None  # line of the extracted text
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the extracted text and its 1-based number."""
+
+    text: str
+    number: int
+    indented: bool = False  # printed with a first-line indent: a PDF paragraph starts here
+
+
+@dataclass
+class Document:
+    """The extracted lines of one input file."""
+
+    lines: list[Line]
+    kind: str  # text | docx | pdf
+    wrapped: bool = False  # lines wrap at the page width: paragraphs must be rejoined
+
+    @property
+    def numbered(self) -> bool:
+        """Return True when line numbers point into the input file itself (plain text)."""
+        return self.kind == "text"
+
+
+# Page footers printed inside tables and prose: -4-, — 4 —, 第4页, 第 4 页 共 10 页, 4/10.
+_FOOTER = re.compile(r"^\s*(?:[-—–－·]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+_CJK = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d\u2014\u2026〔〕]"
+# pypdf puts spaces between runs of different fonts and around squeezed punctuation; Chinese text
+# has none there, so a space next to a CJK character is an artefact of the extraction.
+_PDF_SPACE = re.compile(rf"(?<={_CJK}) +| +(?={_CJK})")
+
+
+def is_footer(text: str) -> bool:
+    """Return True for a page footer line such as ``-4-``."""
+    return bool(_FOOTER.match(unicodedata.normalize("NFKC", text)))
+
+
+def read_document(path: Path) -> Document:
+    """Return the lines of ``path`` (``.docx``, ``.pdf``, anything else read as text)."""
+    suffix = path.suffix.lower()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableInput(f"无法读取文件 {path}：{exc.strerror or exc}") from exc
+    if suffix == ".docx":
+        return _numbered(_docx_lines(data, path), "docx")
+    if suffix == ".pdf" or data[:5] == b"%PDF-":
+        return _numbered(_pdf_lines(data, path), "pdf", wrapped=True)
+    if suffix == ".doc":
+        raise UnreadableInput(f"{path} 是旧版 Word 文件（.doc），请在 Word 或 WPS 中另存为 .docx 后再导入")
+    return _numbered(_split(_decode(data, path)), "text")
+
+
+def _numbered(lines: Iterator[str | tuple[str, bool]] | list[str], kind: str, wrapped: bool = False) -> Document:
+    out = []
+    for number, line in enumerate(lines, start=1):
+        text, indented = line if isinstance(line, tuple) else (line, False)
+        out.append(Line(text, number, indented))
+    return Document(out, kind, wrapped)
+
+
+def _split(text: str) -> list[str]:
+    # not str.splitlines(): it also splits at form feeds and U+2028 that web pages leave in prose
+    return re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
+
+
+def _decode(data: bytes, path: Path) -> str:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableInput(f"{path} 不是 UTF-8 或 GBK 编码的文本文件，请另存为 UTF-8 文本后再导入")
+
+
+def _docx_lines(data: bytes, path: Path) -> Iterator[str]:
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several kinds on a damaged file
+        raise UnreadableInput(f"无法读取 Word 文件 {path}：{exc}") from exc
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            yield from _docx_table(block)
+        else:
+            yield block.text
+
+
+def _docx_table(table: Any) -> Iterator[str]:
+    """Yield one tab-separated line per row; a merged cell is printed once, as on the web."""
+    from docx.table import _Cell
+
+    for row in table.rows:
+        fields = []
+        for tc in row._tr.tc_lst:  # the cells as stored: a horizontal span is one cell
+            if tc.vMerge == "continue":
+                fields.append("")
+                continue
+            fields.append(_join_paragraphs([p.text for p in _Cell(tc, table).paragraphs]))
+        yield "\t".join(fields)
+
+
+def _join_paragraphs(parts: list[str]) -> str:
+    """Join a cell's paragraphs: words broken inside a cell (商业/企业) are one word again."""
+    out = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if out and out[-1].isdigit() and part[0].isdigit():
+            out += " "
+        out += part
+    return out
+
+
+def _pdf_lines(data: bytes, path: Path) -> Iterator[tuple[str, bool]]:
+    """Yield each line of a text PDF and whether it is indented (a paragraph's first line)."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [(page.extract_text() or "", page.extract_text(extraction_mode="layout") or "") for page in reader.pages]
+    except Exception as exc:  # pypdf raises many kinds on damaged or encrypted files
+        raise UnreadableInput(f"无法读取 PDF 文件 {path}：{exc}") from exc
+    if not any(plain.strip() for plain, _ in pages):
+        raise UnreadableInput(f"{path} 中没有可提取的文字（可能是扫描件），请改用网页文本或 Word 文件导入")
+    for number, (plain, positioned) in enumerate(pages, start=1):
+        starts = _indented_lines(positioned)
+        lines = [_PDF_SPACE.sub("", line).rstrip() for line in _split(plain)]
+        while lines and not lines[-1].strip():
+            lines.pop()
+        # a bare page number closing the page is the footer, never a table cell
+        if lines and lines[-1].strip() == str(number):
+            lines.pop()
+        for line in lines:
+            yield line, _bare(line) in starts
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _indented_lines(positioned: str) -> set[str]:
+    """Return the lines pypdf's layout mode shows with a paragraph's first-line indent.
+
+    Plain extraction loses the two-character indent that starts every Chinese paragraph; the
+    layout mode keeps it as leading spaces. Centred titles and right-aligned 落款 indent much more.
+    """
+    lines = [line for line in _split(positioned) if line.strip()]
+    margin = min((len(line) - len(line.lstrip(" ")) for line in lines), default=0)
+    out = set()
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" ")) - margin
+        if 1 <= indent <= 4:
+            out.add(_bare(line))
+    return out

@@ -1,0 +1,194 @@
+"""Yearly bundles (汇编): each year's reports in one PDF, with a cover, contents and bookmarks.
+
+One bundle per year, or per year and region when a year's reports come from several regions.
+The cover and contents are typeset by Typst (bundle.typ); pypdf then appends the cached report
+PDFs, adds one bookmark per report (its six section bookmarks nested below), links each entry of
+the contents to its report, and sets the metadata. Bundles are cached like reports.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typst
+from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import Link
+from pypdf.generic import NameObject, TextStringObject
+
+from ..dates import chinese_date
+from ..model import Report
+from ..pages import SiteIndex, region_label
+from .data import report_datetime
+from .render import PdfSettings, RenderedPdf, template_hash
+
+TEMPLATE = Path(__file__).with_name("bundle.typ")
+_FRONT_GUESS = 2  # cover and one page of contents; corrected after a first typesetting when longer
+_LEFT, _WIDTH = 28 * 72 / 25.4, 156 * 72 / 25.4  # the type area (订口 28 mm, 156 mm wide), in points
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One bundle PDF in the cache."""
+
+    year: int
+    region: tuple[str, ...] | None  # None: the year's only region
+    title: str
+    filename: str  # under pdf/ on the site
+    path: Path
+    size: int
+
+
+def plan(site: SiteIndex) -> list[tuple[int, tuple[str, ...] | None, list[Report]]]:
+    """Return (year, region or None, reports) for every bundle, in site order."""
+    out: list[tuple[int, tuple[str, ...] | None, list[Report]]] = []
+    for year, reports in site.by_year.items():
+        regions: dict[tuple[str, ...], list[Report]] = {}
+        for report in reports:
+            regions.setdefault(report.region, []).append(report)
+        if len(regions) == 1:
+            out.append((year, None, reports))
+        else:
+            out += [(year, region, items) for region, items in regions.items()]
+    return out
+
+
+def bundle_filename(year: int, region: tuple[str, ...] | None) -> str:
+    """Return the bundle's file name: ``2024.pdf``, or ``2024-<region hash>.pdf`` (stable, ASCII)."""
+    if region is None:
+        return f"{year}.pdf"
+    return f"{year}-{hashlib.sha1('/'.join(region).encode()).hexdigest()[:8]}.pdf"
+
+
+def build_bundles(
+    site: SiteIndex, rendered: dict[str, RenderedPdf], settings: PdfSettings, publisher: str
+) -> list[Bundle]:
+    """Return every bundle of ``site``, merging those missing from the cache."""
+    # This module's own source is part of the key: it decides the merging, the links and the metadata.
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    base = template_hash(TEMPLATE) + code + settings.fonts.fingerprint() + publisher
+    bundles = []
+    for year, region, reports in plan(site):
+        place = "".join(region or reports[0].region)
+        title = f"{place}{year}年度政府信息公开工作年度报告汇编"
+        members = [rendered[r.slug].path.name for r in reports]
+        stamp = settings.epoch if settings.epoch is not None else max(report_datetime(r) for r in reports)
+        key = hashlib.sha256(json.dumps([base, title, str(stamp), members]).encode()).hexdigest()
+        path = settings.cache_dir / f"bundle-{key}.pdf"
+        if not path.exists():
+            pdf = _merge(title, place, year, reports, rendered, settings, publisher, stamp)
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_bytes(pdf)
+            tmp.replace(path)
+        bundles.append(Bundle(year, region, title, bundle_filename(year, region), path, path.stat().st_size))
+    return bundles
+
+
+def _front_data(
+    title: str, place: str, year: int, reports: list[Report], starts: list[int], settings: PdfSettings, publisher: str
+) -> dict[str, Any]:
+    """Return the JSON document of the cover and contents."""
+    region = region_label(reports[0].region)
+    latest = max((r.date for r in reports if r.date), default=None)
+    return {
+        "title": title,
+        "title_lines": [place, f"{year}年度政府信息公开工作年度报告汇编"],
+        "author": publisher,
+        "subject": f"{region} {year}年度政府信息公开工作年度报告，共{len(reports)}份",
+        "keywords": ["政府信息公开", "年度报告", "汇编", f"{year}年", *reports[0].region],
+        "date": chinese_date(latest) if latest else "",
+        "entries": [
+            {"index": i, "title": r.title, "kind": r.kind, "page": start}
+            for i, (r, start) in enumerate(zip(reports, starts, strict=True))
+        ],
+        "note": "页码为本汇编文件中的页序；各报告页脚的页码为该报告自身的页码。",
+        "fonts": settings.fonts.as_json(),
+    }
+
+
+def _merge(
+    title: str,
+    place: str,
+    year: int,
+    reports: list[Report],
+    rendered: dict[str, RenderedPdf],
+    settings: PdfSettings,
+    publisher: str,
+    stamp: int | datetime.datetime,
+) -> bytes:
+    """Typeset the cover and contents, append the reports, and return the bundle's bytes."""
+    readers = [PdfReader(rendered[r.slug].path) for r in reports]
+    compiler = typst.Compiler(
+        str(TEMPLATE),
+        root=str(TEMPLATE.parent),
+        font_paths=list(settings.fonts.dirs),
+        ignore_system_fonts=not settings.fonts.system,
+    )
+    front_pages = _FRONT_GUESS
+    for _ in range(3):  # the contents may run longer than guessed; page numbers then shift once
+        starts, page = [], front_pages + 1
+        for reader in readers:
+            starts.append(page)
+            page += len(reader.pages)
+        data = json.dumps(_front_data(title, place, year, reports, starts, settings, publisher), ensure_ascii=False)
+        front = compiler.compile(format="pdf", sys_inputs={"data": data}, timestamp=stamp)
+        assert isinstance(front, bytes)
+        front_reader = PdfReader(io.BytesIO(front))
+        if len(front_reader.pages) == front_pages:
+            break
+        front_pages = len(front_reader.pages)
+    marks = json.loads(compiler.query("<nb-toc>", field="value"))
+
+    writer = PdfWriter()
+    writer.append(front_reader, import_outline=False)
+    for report, reader in zip(reports, readers, strict=True):
+        # The report's own outline (its six sections) is nested under its bookmark.
+        writer.append(reader, outline_item=report.title, import_outline=True)
+    _link_contents(writer, marks, starts)
+    when = _pdf_date(stamp)
+    writer.add_metadata(
+        {
+            "/Title": title,
+            "/Author": publisher,
+            "/Subject": f"{region_label(reports[0].region)} {year}年度政府信息公开工作年度报告，共{len(reports)}份",
+            "/Keywords": ", ".join(["政府信息公开", "年度报告", "汇编", f"{year}年", *reports[0].region]),
+            "/Creator": "nianbao",
+            "/Producer": "Typst, pypdf",
+            "/CreationDate": when,
+            "/ModDate": when,
+        }
+    )
+    writer.root_object[NameObject("/Lang")] = TextStringObject("zh-CN")  # what screen readers read it in
+    writer.page_mode = "/UseOutlines"  # open with the bookmarks shown: the bundle is read report by report
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _link_contents(writer: PdfWriter, marks: list[dict[str, Any]], starts: list[int]) -> None:
+    """Make each entry of the contents a link to the first page of its report."""
+    edges: dict[tuple[int, str], dict[str, Any]] = {(int(m["index"]), str(m["edge"])): m for m in marks}
+    for index, start in enumerate(starts):
+        top, bottom = edges.get((index, "start")), edges.get((index, "end"))
+        if top is None or bottom is None or top["page"] != bottom["page"]:
+            continue
+        page_index = int(top["page"]) - 1
+        page = writer.pages[page_index]
+        height = float(page.mediabox.height)
+        left = float(page.mediabox.left) + _LEFT
+        rect = (left, height - float(bottom["y"]), left + _WIDTH, height - float(top["y"]))
+        writer.add_annotation(page_index, Link(rect=rect, target_page_index=start - 1))
+
+
+def _pdf_date(stamp: int | datetime.datetime) -> str:
+    """Return a PDF date string (D:YYYYMMDDHHmmSS+08'00')."""
+    when = stamp if isinstance(stamp, datetime.datetime) else datetime.datetime.fromtimestamp(stamp, datetime.UTC)
+    offset = when.utcoffset() or datetime.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return when.strftime("D:%Y%m%d%H%M%S") + f"{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"

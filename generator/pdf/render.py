@@ -1,0 +1,216 @@
+"""Render report PDFs into a content-addressed cache, in parallel worker processes.
+
+A PDF's cache key hashes everything that can change its bytes: the report's JSON document, the
+stated date, the template, the Typst version, the PDF standards and the fonts. An unchanged
+report is therefore never rendered twice, and two renders of one input are byte-identical.
+
+Each worker process builds one ``typst.Compiler`` and reuses it for every report it is given:
+fonts are loaded once and Typst's memoized layout of the template carries over, which is what
+makes a report take hundredths of a second rather than tenths.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typst
+
+from ..model import Report
+from .data import report_data, report_datetime
+from .fonts import FontSet
+
+if TYPE_CHECKING:
+    from typst import PDFStandard
+
+TEMPLATE = Path(__file__).with_name("report.typ")
+# PDF/A-2a (archival, tagged) and PDF/UA-1 (accessible) at once; Typst refuses a document that breaks either.
+PDF_STANDARDS: list[PDFStandard] = ["a-2a", "ua-1"]
+DEFAULT_CACHE = Path(".nianbao-cache") / "pdf"
+MIN_PER_WORKER = 10
+
+Progress = Callable[[int, int], None]
+
+
+class RenderError(Exception):
+    """A report that Typst could not typeset; the message names its file."""
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """How to render: where the cache is, which fonts, how many processes, which date."""
+
+    cache_dir: Path
+    fonts: FontSet
+    jobs: int = 1
+    epoch: int | None = None  # SOURCE_DATE_EPOCH, when the builder sets one
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    """A report's PDF in the cache."""
+
+    slug: str
+    path: Path
+    size: int
+    cached: bool  # found in the cache, not rendered by this build
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One report to render, in a form that crosses process boundaries cheaply."""
+
+    source: str
+    data: str  # the JSON document
+    timestamp: int | datetime.datetime
+    out: str
+
+
+def source_date_epoch() -> int | None:
+    """Return SOURCE_DATE_EPOCH (reproducible builds), or None when unset or invalid."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def template_hash(*templates: Path) -> str:
+    """Hash the templates with the Typst version and standards: a change to either re-renders every PDF."""
+    digest = hashlib.sha256(f"typst {version('typst')} {PDF_STANDARDS}".encode())
+    for template in templates or (TEMPLATE,):
+        digest.update(template.read_bytes())
+    return digest.hexdigest()
+
+
+def _timestamp(report: Report, epoch: int | None) -> int | datetime.datetime:
+    """Return the date the PDF states: SOURCE_DATE_EPOCH, else the report's date."""
+    # Never the wall clock: the same report must give the same bytes tomorrow.
+    return epoch if epoch is not None else report_datetime(report)
+
+
+def _job(report: Report, settings: PdfSettings, base: str) -> _Job:
+    """Return the render job of ``report``, its cache file named by its key."""
+    data = json.dumps(report_data(report, settings.fonts), ensure_ascii=False, sort_keys=True)
+    stamp = _timestamp(report, settings.epoch)
+    key = hashlib.sha256(f"{base}\0{stamp}\0{data}".encode()).hexdigest()
+    return _Job(report.source, data, stamp, str(settings.cache_dir / f"{key}.pdf"))
+
+
+# One compiler per process, built on first use and kept for the life of the process.
+_compiler: typst.Compiler | None = None
+_compiler_fonts: tuple[tuple[str, ...], bool] | None = None
+
+
+def _init_worker(font_dirs: tuple[str, ...], system: bool) -> None:
+    """Build this process's compiler (the pool initializer, also called in-process)."""
+    global _compiler, _compiler_fonts
+    if _compiler is None or _compiler_fonts != (font_dirs, system):
+        _compiler = typst.Compiler(
+            str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=list(font_dirs), ignore_system_fonts=not system
+        )
+        _compiler_fonts = (font_dirs, system)
+
+
+def _render(job: _Job) -> int:
+    """Typeset one report into the cache; return the PDF's size."""
+    assert _compiler is not None, "worker not initialised"
+    try:
+        pdf = _compiler.compile(
+            format="pdf", sys_inputs={"data": job.data}, pdf_standards=PDF_STANDARDS, timestamp=job.timestamp
+        )
+    except typst.TypstError as exc:
+        raise RenderError(f"{job.source}：PDF 生成失败：{exc.message}") from None
+    assert isinstance(pdf, bytes)
+    out = Path(job.out)
+    # Write aside, then rename: a killed build never leaves a truncated PDF under a valid key.
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(pdf)
+    os.replace(tmp, out)
+    return len(pdf)
+
+
+def render_reports(
+    reports: Iterable[Report], settings: PdfSettings, progress: Progress | None = None
+) -> dict[str, RenderedPdf]:
+    """Return every report's PDF by slug, rendering only those missing from the cache."""
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    base = template_hash() + settings.fonts.fingerprint()
+    jobs = {r.slug: _job(r, settings, base) for r in reports}
+    done: dict[str, RenderedPdf] = {}
+    todo: list[tuple[str, _Job]] = []
+    for slug, job in jobs.items():
+        path = Path(job.out)
+        if path.exists():
+            done[slug] = RenderedPdf(slug, path, path.stat().st_size, cached=True)
+        else:
+            todo.append((slug, job))
+    total = len(jobs)
+
+    def finished(slug: str, size: int) -> None:
+        done[slug] = RenderedPdf(slug, Path(jobs[slug].out), size, cached=False)
+        if progress:
+            progress(len(done), total)
+
+    # A worker costs about half a second to start (interpreter, Typst, fonts): worth it from ~10 reports.
+    workers = max(1, min(settings.jobs, len(todo) // MIN_PER_WORKER))
+    init_args = (settings.fonts.dirs, settings.fonts.system)
+    if workers == 1:
+        _init_worker(*init_args)
+        for slug, job in todo:
+            finished(slug, _render(job))
+    else:
+        # spawn, not fork: the MkDocs process may run threads (mkdocs serve), and a forked lock is a hang.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=init_args) as pool:
+            futures = {pool.submit(_render, job): slug for slug, job in todo}
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+    return {slug: done[slug] for slug in jobs}
+
+
+def prune_cache(cache_dir: Path, used: Iterable[Path], max_age_days: float = 30) -> int:
+    """Delete cached PDFs this build did not use and nothing has used for ``max_age_days``; return how many."""
+    keep = {p.resolve() for p in used}
+    limit = time.time() - max_age_days * 86400
+    removed = 0
+    for path in cache_dir.glob("*.pdf"):
+        try:
+            # Hard links in a published site count as uses: st_atime is unreliable (noatime mounts).
+            if path.resolve() not in keep and path.stat().st_mtime < limit and path.stat().st_nlink == 1:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def size_label(size: int) -> str:
+    """Return a file size as a reader sees it: 86 KB, 1.2 MB."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+class ProgressPrinter:
+    """Print render progress to stderr every few percent, with the rate."""
+
+    def __init__(self, label: str, stream: Callable[[str], None]) -> None:
+        self.label = label
+        self.write = stream
+        self.started = time.monotonic()
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        step = max(1, total // 10)
+        if done == total or done // step != self.last:
+            self.last = done // step
+            rate = done / max(time.monotonic() - self.started, 1e-6)
+            self.write(f"  {self.label} {done}/{total}（每秒 {rate:.0f} 份）")
