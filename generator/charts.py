@@ -80,7 +80,5 @@ def stacked_bars(chart_id: str, title: str, description: str, categories: list[s
     table.append("</tbody></table>")
     return (
         f'<figure class="nb-chart" id="{chart_id}">\n' + "\n".join(out) + "\n"
-        f'<figcaption>{escape(title)}</figcaption>\n<details class="nb-chart__details"><summary>查看数据表</summary>\n'
-        + "".join(table)
-        + "\n</details>\n</figure>"
+        f"<figcaption>{escape(title)}</figcaption>\n" + "".join(table) + "\n</figure>"
     )

@@ -119,6 +119,26 @@ def comparison_table(reports: list[Report], link_prefix: str) -> str:
     )
 
 
+def year_aggregates_section(aggregates: list[agg.Aggregate]) -> str:
+    """Return the year page's section linking each region's aggregate of that year."""
+    if not aggregates:
+        return ""
+    lines = ["## 各地区汇总", "", "各地区本年度全部报告的表格合计与各机关对比（程序计算）：", ""]
+    for a in sorted(aggregates, key=lambda a: a.region):
+        indent = "    " * (len(a.region) - 1)
+        lines.append(f"{indent}- [{_md_text(a.region[-1])}](../{aggregate_uri(a)})（{len(a.reports)}份报告）")
+    return "\n".join(lines)
+
+
+def report_data_links(slug: str) -> list[tuple[str, str]]:
+    """Return the download links of one report's data files."""
+    return [(f"数据 {f.upper()}", report_data_url(slug, f)) for f in DATA_FORMATS]
+
+
+def year_data_links(year: int) -> list[tuple[str, str]]:
+    return [(f"全年数据 {f.upper()}", f"../{DATA_DIR}/{year_data_name(year, f)}") for f in DATA_FORMATS]
+
+
 # -- pages -----------------------------------------------------------------------------------------
 
 
@@ -201,11 +221,12 @@ def data_page(years: list[int]) -> str:
         "## 下载",
         "",
     ]
-    links = " ".join(f"[{f.upper()}](data/{ALL_DATA}.{f})" for f in DATA_FORMATS)
-    lines.append(f"- 全部年度：{links}")
-    for y in years:
-        links = " ".join(f"[{f.upper()}](data/{year_data_name(y, f)})" for f in DATA_FORMATS)
-        lines.append(f"- {y}年度：{links}")
+    def links(name: str) -> str:  # raw HTML: MkDocs would warn on Markdown links to non-pages
+        return " ".join(f'<a href="{DATA_DIR}/{name}.{f}" download>{f.upper()}</a>' for f in DATA_FORMATS)
+
+    items = [f"<li>全部年度：{links(ALL_DATA)}</li>"]
+    items += [f"<li>{y}年度：{links(year_data_name(y, '').rstrip('.'))}</li>" for y in years]
+    lines.append(_block('<ul class="nb-data-downloads">' + "".join(items) + "</ul>"))
     lines += [
         "",
         "## JSON 的结构",

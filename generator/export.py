@@ -53,7 +53,7 @@ def report_data(report: Report) -> dict[str, Any]:
     return data
 
 
-def _json_default(value: object) -> object:
+def json_default(value: object) -> object:
     if isinstance(value, Decimal):
         # an amount keeps the digits the editor wrote: a number where a float holds it exactly
         if value == value.to_integral_value():
@@ -65,7 +65,7 @@ def _json_default(value: object) -> object:
 
 def to_json(reports: Iterable[Report]) -> str:
     """Return the reports as a JSON list (UTF-8, Chinese kept readable)."""
-    return json.dumps([report_data(r) for r in reports], ensure_ascii=False, indent=1, default=_json_default) + "\n"
+    return json.dumps([report_data(r) for r in reports], ensure_ascii=False, indent=1, default=json_default) + "\n"
 
 
 @dataclass(frozen=True)

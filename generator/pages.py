@@ -159,10 +159,11 @@ def _grouped(reports: list[Report]) -> dict[tuple[str, ...], dict[str, list[Repo
     return groups
 
 
-def year_page(year: int, reports: list[Report], downloads: Iterable[tuple[str, str]] = ()) -> str:
+def year_page(year: int, reports: list[Report], downloads: Iterable[tuple[str, str]] = (), extra: str = "") -> str:
     """Return the page of one year: every report, grouped by region and agency kind.
 
-    ``downloads`` are (label, relative URL) pairs such as the year's PDF bundles.
+    ``downloads`` are (label, relative URL) pairs such as the year's PDF bundles; ``extra`` is
+    Markdown appended at the end (links to the year's regional aggregates).
     """
     title = f"{year}年度政府信息公开工作年度报告"
     lines = _front_matter(title, "year")
@@ -176,6 +177,8 @@ def year_page(year: int, reports: list[Report], downloads: Iterable[tuple[str, s
             lines += [f"### {_md_text(kind)}", ""]
             lines += [f"- [{_md_text(r.agency)}](../{report_uri(r)})" for r in items]
             lines.append("")
+    if extra:
+        lines += [extra, ""]
     return "\n".join(lines)
 
 
@@ -190,8 +193,8 @@ def years_list(site: SiteIndex, prefix: str = "years/") -> str:
     return "\n".join(f"- [{y}年度]({prefix}{y}.md)（{len(rs)}份报告）" for y, rs in site.by_year.items())
 
 
-def agency_page(agency_id: str, reports: list[Report]) -> str:
-    """Return the page of one agency: its reports of every year, newest first."""
+def agency_page(agency_id: str, reports: list[Report], extra: str = "") -> str:
+    """Return the page of one agency: its reports of every year, newest first, then ``extra``."""
     latest = max(reports, key=lambda r: r.year)
     title = latest.agency
     lines = _front_matter(title, "agency")
@@ -202,6 +205,8 @@ def agency_page(agency_id: str, reports: list[Report]) -> str:
         date = f"（{chinese_date(r.date)}）" if r.date else ""
         lines.append(f"- [{_md_text(r.title)}](../{report_uri(r)}){date}")
     lines.append("")
+    if extra:
+        lines += [extra, ""]
     return "\n".join(lines)
 
 

@@ -25,7 +25,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import pages
+from . import aggregate, datafiles, datapages, pages
 from .findings import format_text
 from .pdf import (
     DEFAULT_CACHE,
@@ -56,6 +56,8 @@ class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
     fonts = c.ListOfItems(c.Type(str), default=[])
     pdf_jobs = c.Type(int, default=os.cpu_count() or 1)
     pdf_cache = c.Type(str, default=str(DEFAULT_CACHE))
+    open_data = c.Type(bool, default=True)
+    data_cache = c.Type(str, default=str(datafiles.DEFAULT_CACHE))
 
 
 # ``nianbao build`` validates before MkDocs starts and hands the result over, to validate once.
@@ -74,6 +76,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._started = 0.0
         self.pdf_settings: PdfSettings | None = None
         self.pdf_files: dict[str, Path] = {}  # path under site_dir -> file in the cache
+        self.aggregates: list[aggregate.Aggregate] = []
+        self.root = Path(".")
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -82,6 +86,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         # Relative .html links everywhere, so the site also works opened from a folder.
         config.use_directory_urls = False
         root = Path(config.config_file_path or ".").resolve().parent
+        self.root = root
         self.reports_path = (root / self.config.reports_dir).resolve()
         key = str(self.reports_path)
         result = PRELOADED.pop(key, None) or validate([self.reports_path])
@@ -108,16 +113,33 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         site = self.site
         assert site is not None
         report_links, year_links = self._render_pdfs(site, config)
+        data = self.config.open_data
+        self.aggregates = aggregate.aggregates(site.reports)
+        by_year: dict[int, list[aggregate.Aggregate]] = {}
+        for a in self.aggregates:
+            by_year.setdefault(a.year, []).append(a)
         generated: dict[str, str] = {}
         for report in site.reports:
-            generated[pages.report_uri(report)] = pages.report_page(report, site, report_links.get(report.slug, []))
+            links = report_links.get(report.slug, []) + (datapages.report_data_links(report.slug) if data else [])
+            generated[pages.report_uri(report)] = pages.report_page(report, site, links)
         for year, reports in site.by_year.items():
-            generated[pages.year_uri(year)] = pages.year_page(year, reports, year_links.get(year, []))
+            links = year_links.get(year, []) + (datapages.year_data_links(year) if data else [])
+            extra = datapages.year_aggregates_section(by_year.get(year, []))
+            generated[pages.year_uri(year)] = pages.year_page(year, reports, links, extra)
         generated[f"{pages.YEARS_DIR}/index.md"] = pages.years_index(site)
         for agency_id, reports in site.by_agency.items():
-            generated[pages.agency_uri(agency_id)] = pages.agency_page(agency_id, reports)
+            generated[pages.agency_uri(agency_id)] = pages.agency_page(agency_id, reports, datapages.agency_trends(reports))
         generated[f"{pages.AGENCIES_DIR}/index.md"] = pages.agencies_index(site)
         generated[pages.SEARCH_PAGE] = pages.search_page()
+        children = datapages.region_tree(self.aggregates)
+        by_region: dict[tuple[str, ...], list[aggregate.Aggregate]] = {}
+        for a in self.aggregates:
+            by_region.setdefault(a.region, []).append(a)
+            generated[datapages.aggregate_uri(a)] = datapages.aggregate_page(a)
+        for region, aggs in by_region.items():
+            generated[datapages.region_uri(region)] = datapages.region_page(region, aggs, children.get(region, []))
+        generated[f"{datapages.REGIONS_DIR}/index.md"] = datapages.regions_index(self.aggregates)
+        generated[datapages.DATA_PAGE] = datapages.data_page(site.years)
         if self.validation and not self.validation.ok:
             generated["check.md"] = pages.findings_page(self.validation.findings)
         for uri, content in generated.items():
@@ -184,6 +206,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._copy_pdfs(Path(config.site_dir))
+        if self.config.open_data:
+            self._write_data(Path(config.site_dir))
         if not self.config.search:
             return
         site = self.site
@@ -195,6 +219,16 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         except SearchIndexError as exc:
             raise Abort(str(exc)) from None
         log.info("搜索索引完成：%d 份报告，用时 %.1f 秒", len(records), time.monotonic() - start)
+
+    def _write_data(self, site_dir: Path) -> None:
+        """Write the open-data files: all reports, each year, each report (cached)."""
+        site = self.site
+        assert site is not None
+        start = time.monotonic()
+        datafiles.write_collections(site_dir, site.reports)
+        fresh = datafiles.write_report_files(site_dir, site.reports, self.root / self.config.data_cache)
+        if self.config.progress and len(site.reports) >= 20:
+            self._say(f"  开放数据：{len(site.reports)} 份报告（{fresh} 份新生成），用时 {time.monotonic() - start:.1f} 秒")
 
     def _copy_pdfs(self, site_dir: Path) -> None:
         """Put the cached PDFs into the site; a hard link where possible (cache files never change)."""

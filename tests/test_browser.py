@@ -128,3 +128,66 @@ def test_header_search_box_reaches_the_search_page(page: Any, site_url: str) -> 
     page.press("#nb-header-q", "Enter")
     page.wait_for_function("() => /找到/.test(document.getElementById('nb-status')?.textContent || '')")
     assert page.locator("#nb-results .nb-result__title").all_inner_texts() == ["硚口区融媒体中心2024年政府信息公开工作年度报告"]
+
+
+def _first_aggregate(built_site: Path) -> str:
+    pages = sorted(p.name for p in (built_site / "regions").glob("r*-2024.html"))
+    assert pages
+    return pages[0]
+
+
+def test_comparison_table_sorts_in_the_page(page: Any, site_url: str, built_site: Path) -> None:
+    page.goto(site_url + "regions/" + _first_aggregate(built_site))
+    table = page.locator("table.nb-compare")
+    assert "程序计算的汇总数据" in page.inner_text(".nb-computed")
+    def column(i: int) -> list[float]:
+        return [float(t) for t in table.locator(f"tbody tr td:nth-child({i})").all_inner_texts()]
+    received = column(3)
+    assert len(received) >= 2
+    table.locator("thead th").nth(2).locator("button").click()
+    assert column(3) == sorted(received)
+    assert table.locator("thead th").nth(2).get_attribute("aria-sort") == "ascending"
+    table.locator("thead th").nth(2).locator("button").click()
+    assert column(3) == sorted(received, reverse=True)
+    assert table.locator("thead th").nth(2).get_attribute("aria-sort") == "descending"
+
+
+def test_comparison_table_readable_without_scripts(browser: Any, site_url: str, built_site: Path) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(site_url + "regions/" + _first_aggregate(built_site))
+    rows = pg.locator("table.nb-compare tbody tr")
+    assert rows.count() >= 2
+    assert pg.locator("table.nb-compare thead th button").count() == 0  # plain headers
+    assert pg.locator("table.nb-t2 td").count() == 175
+    context.close()
+
+
+def test_trend_charts_are_drawn_with_text_alternatives(page: Any, site_url: str) -> None:
+    page.goto(site_url + "agencies/shili-qu-renmin-zhengfu.html")
+    charts = page.locator("figure.nb-chart")
+    assert charts.count() == 2
+    svg = charts.first.locator("svg")
+    assert svg.get_attribute("role") == "img"
+    labelled = svg.get_attribute("aria-labelledby") or ""
+    title_id, desc_id = labelled.split()
+    assert "历年新收申请" in (page.locator(f"#{title_id}").text_content() or "")
+    assert "2023年158件" in (page.locator(f"#{desc_id}").text_content() or "")
+    box = svg.bounding_box()
+    assert box and box["width"] > 400 and box["height"] > 150, box
+    bars = svg.locator("rect[fill]")
+    assert bars.count() > 4
+    data = charts.first.locator("table.nb-chart__data tbody tr")
+    assert data.count() == 2 and data.first.locator("th").inner_text() == "2023年"
+    _shot(page, "agency")
+
+
+def test_downloads_on_report_page(page: Any, site_url: str) -> None:
+    page.goto(site_url + "reports/qiaokou-rongmeiti-2024.html")
+    links = page.locator(".nb-downloads a")
+    labels = links.all_inner_texts()
+    assert labels[0].startswith("PDF（") and labels[1:] == ["数据 CSV", "数据 XLSX", "数据 JSON"]
+    for href in [links.nth(i).get_attribute("href") for i in range(links.count())]:
+        assert href
+        response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
+        assert response.ok and len(response.body()) > 500, href
