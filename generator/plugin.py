@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import secrets
 import shutil
 import sys
 import time
@@ -77,6 +79,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.pdf_settings: PdfSettings | None = None
         self.pdf_files: dict[str, Path] = {}  # path under site_dir -> file in the cache
         self.aggregates: list[aggregate.Aggregate] = []
+        self._raw: dict[str, list[str]] = {}  # page -> raw HTML blocks lifted out of its Markdown
+        self._nonce = "NBRAW" + secrets.token_hex(6).upper()
         self.root = Path(".")
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -191,11 +195,33 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._progress()
         site = self.site
         assert site is not None
+        markdown = self._lift_raw_blocks(markdown, page)
         if pages.LATEST_MARKER in markdown:
             markdown = markdown.replace(pages.LATEST_MARKER, pages.latest_list(site))
         if pages.YEARS_MARKER in markdown:
             markdown = markdown.replace(pages.YEARS_MARKER, pages.years_list(site))
         return markdown
+
+    def _lift_raw_blocks(self, markdown: str, page: Page) -> str:
+        """Replace generated raw-HTML blocks by placeholders that Markdown leaves as a paragraph."""
+        blocks: list[str] = []
+
+        def stash(m: re.Match[str]) -> str:
+            blocks.append(m[1])
+            return f"\n\n{self._nonce}{len(blocks) - 1}Z\n\n"
+
+        markdown = pages.RAW_BLOCK.sub(stash, markdown)
+        if blocks:
+            self._raw[page.file.src_uri] = blocks
+        return markdown
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        blocks = self._raw.pop(page.file.src_uri, None)
+        if not blocks:
+            return html
+        return re.sub(
+            rf"<p>{self._nonce}(\d+)Z</p>", lambda m: blocks[int(m[1])], html
+        )
 
     def _progress(self) -> None:
         self._pages_done += 1

@@ -11,10 +11,12 @@ straight from the validated reports, so no HTML is parsed.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import re
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from .formats import SECTIONS
@@ -67,25 +69,50 @@ def report_record(report: Report, url: str) -> Record:
     )
 
 
-async def _write(records: list[Record], out_dir: Path) -> None:
-    from pagefind.index import IndexConfig, PagefindIndex
+def pagefind_binary() -> str:
+    """Return the extended Pagefind binary that ``pagefind[extended]`` installs."""
+    try:
+        import pagefind_bin_extended  # type: ignore[import-untyped]
 
-    async with PagefindIndex(config=IndexConfig(force_language=LANGUAGE, output_path=str(out_dir))) as index:
-        for r in records:
-            await index.add_custom_record(url=r.url, content=r.content, language=LANGUAGE, meta=r.meta, filters=r.filters)
+        binary = Path(pagefind_bin_extended.__file__).parent / "pagefind_extended"
+        if binary.exists():
+            return str(binary)
+    except ImportError:
+        pass
+    found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+    if found:
+        return found
+    raise SearchIndexError("未找到 Pagefind：请安装 pagefind[extended]（./dev build 会自动安装）")
+
+
+def _record_html(record: Record) -> str:
+    meta = "".join(f'<span data-pagefind-meta="{escape(k)}:{escape(v)}"></span>' for k, v in record.meta.items())
+    filters = "".join(
+        f'<span data-pagefind-filter="{escape(k)}:{escape(v)}"></span>' for k, vs in record.filters.items() for v in vs
+    )
+    return (
+        f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>{escape(record.meta["title"])}</title>'
+        f"</head><body data-pagefind-body>{meta}{filters}<p>{escape(record.content)}</p></body></html>"
+    )
 
 
 def write_index(records: list[Record], out_dir: Path) -> None:
-    """Write the Pagefind bundle (index, fragments and pagefind.js) into ``out_dir``."""
-    try:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            asyncio.run(_write(records, out_dir))
-        else:  # called from within an event loop (an embedding tool): run in a thread of our own
-            with concurrent.futures.ThreadPoolExecutor(1) as pool:
-                pool.submit(asyncio.run, _write(records, out_dir)).result()
-    except FileNotFoundError as exc:
-        raise SearchIndexError("未找到 Pagefind：请安装 pagefind[extended]（./dev build 会自动安装）") from exc
-    except Exception as exc:  # the service reports failures as assorted exceptions
-        raise SearchIndexError(f"Pagefind 建立搜索索引失败：{exc}") from exc
+    """Write the Pagefind bundle (index, fragments and pagefind.js) into ``out_dir``.
+
+    The records are staged as minimal HTML pages at their URLs and indexed by the Pagefind binary:
+    its record API answered one record at a time (about 0.1 s each, 51 s for 500 reports), the
+    binary indexes the same 500 in under a second.
+    """
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=out_dir.parent) as tmp:
+        staging = Path(tmp)
+        for record in records:
+            page = (staging / record.url.lstrip("/")).resolve()
+            if staging.resolve() not in page.parents:
+                raise SearchIndexError(f"搜索记录的地址不在网站目录内：{record.url}")
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(_record_html(record), encoding="utf-8")
+        cmd = [pagefind_binary(), "--site", str(staging), "--output-path", str(out_dir), "--quiet"]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise SearchIndexError(f"Pagefind 建立搜索索引失败：{(proc.stderr or proc.stdout).strip()[-500:]}")
