@@ -100,7 +100,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, verbose: bool = 
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
 
-    from .plugin import PRELOADED
+    from .plugin import PRELOADED, TIMINGS
     from .validate import validate
 
     started = time.monotonic()
@@ -117,7 +117,9 @@ def build_site(config_file: Path, site_dir: Path | None = None, verbose: bool = 
     target = (site_dir or Path(config.site_dir)).resolve()
 
     _stage("校验报告", reports_dir)
-    result = validate([reports_dir])
+    checked = time.monotonic()
+    result = validate([reports_dir], cache_dir=config_file.resolve().parent / ".nianbao-cache" / "check")
+    checked = time.monotonic() - checked
     print(format_text(result.findings, len(result.reports)), file=sys.stderr)
     if not result.ok:
         raise BuildError(f"有错误的报告不能发布；网站未生成，{target} 保持不变。")
@@ -137,7 +139,11 @@ def build_site(config_file: Path, site_dir: Path | None = None, verbose: bool = 
         finally:
             config.plugins.on_shutdown()
         _stage("发布", target)
+        published = time.monotonic()
         publish(staging, target)
+        TIMINGS["发布"] = time.monotonic() - published
+        TIMINGS["校验"] = checked + TIMINGS.get("校验", 0.0)
+        print("  用时：" + "，".join(f"{k} {v:.1f} 秒" for k, v in TIMINGS.items()), file=sys.stderr)
     except Abort as exc:
         raise BuildError(str(exc).strip()) from None
     except MkDocsException as exc:

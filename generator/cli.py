@@ -15,6 +15,7 @@ from .validate import display_path, validate
 from .writer import MISSING
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+CHECK_CACHE = Path(".nianbao-cache") / "check"
 
 
 def _write(text: str, output: str | None) -> None:
@@ -28,7 +29,8 @@ def _write(text: str, output: str | None) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate report files and print every finding."""
-    result = validate([Path(p) for p in args.paths], jobs=args.jobs)
+    cache = None if args.no_cache else CHECK_CACHE
+    result = validate([Path(p) for p in args.paths], jobs=args.jobs, cache_dir=cache)
     findings = result.findings
     if args.format == "json":
         _write(format_json(findings), None)
@@ -188,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", default=["reports"], metavar="路径", help="报告文件或目录")
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（json 供工具使用）")
     check.add_argument("-j", "--jobs", type=int, default=None, help="并行进程数（默认按文件数自动选择）")
+    check.add_argument("--no-cache", action="store_true", help=f"不使用校验缓存（默认缓存在 {CHECK_CACHE}，内容未变的文件不重新解析）")
     check.set_defaults(func=cmd_check)
 
     build = sub.add_parser("build", help="校验全部报告并生成网站（默认输出到 site/），出错时保留原网站")

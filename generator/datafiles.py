@@ -17,9 +17,11 @@ from pathlib import Path
 from .datapages import ALL_DATA, DATA_DIR, DATA_FORMATS, year_data_name
 from .export import export, json_default, report_data
 from .model import Report
+from .validate import MODEL_CODE, code_fingerprint
 
 DEFAULT_CACHE = Path(".nianbao-cache") / "data"
 VERSION = "1"  # bump when the export format changes, to invalidate the cache
+DATA_CODE = (*MODEL_CODE, "export.py", "xlsx.py", "datafiles.py")
 
 
 def _place(source: Path, target: Path) -> None:
@@ -32,8 +34,9 @@ def _place(source: Path, target: Path) -> None:
 
 
 def _report_key(report: Report) -> str:
-    data = json.dumps(report_data(report), ensure_ascii=False, sort_keys=True, default=json_default)
-    return hashlib.sha256(f"{VERSION}\0{data}".encode()).hexdigest()
+    """Key a report's files by its text and the code (no need to build the data to find them)."""
+    content = report.digest or json.dumps(report_data(report), ensure_ascii=False, sort_keys=True, default=json_default)
+    return hashlib.sha256(f"{VERSION}\0{code_fingerprint(DATA_CODE)}\0{content}".encode()).hexdigest()
 
 
 def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Path) -> int:

@@ -42,6 +42,7 @@ class Report:
     cells: dict[tuple[str, ...], Cell] = field(default_factory=dict)  # (table id, *key path) -> stated cell
     lines: dict[str, int] = field(default_factory=dict)  # "/"-joined key path -> line of its value
     errors: int = 0  # error findings of this file; a report with errors is never rendered
+    digest: str = ""  # hash of the file's text: with the code version, it decides every output
     _numbers: dict[tuple[str, ...], Number] | None = field(default=None, repr=False)
 
     @property

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import secrets
+import zlib
 import shutil
 import sys
 import time
@@ -64,6 +65,21 @@ class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
 
 # ``nianbao build`` validates before MkDocs starts and hands the result over, to validate once.
 PRELOADED: dict[str, Validation] = {}
+# Seconds spent in each stage of the last build, for the build summary and the benchmarks.
+TIMINGS: dict[str, float] = {}
+
+
+class _Stage:
+    """Time a stage of the build into TIMINGS."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        self.start = time.monotonic()
+
+    def __exit__(self, *exc: object) -> None:
+        TIMINGS[self.name] = TIMINGS.get(self.name, 0.0) + time.monotonic() - self.start
 
 
 class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
@@ -79,7 +95,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.pdf_settings: PdfSettings | None = None
         self.pdf_files: dict[str, Path] = {}  # path under site_dir -> file in the cache
         self.aggregates: list[aggregate.Aggregate] = []
-        self._raw: dict[str, list[str]] = {}  # page -> raw HTML blocks lifted out of its Markdown
+        self._pages_started = time.monotonic()
+        self._raw: dict[str, bytes] = {}  # page -> its raw HTML blocks, lifted out of its Markdown
         self._nonce = "NBRAW" + secrets.token_hex(6).upper()
         self.root = Path(".")
 
@@ -93,7 +110,11 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.root = root
         self.reports_path = (root / self.config.reports_dir).resolve()
         key = str(self.reports_path)
-        result = PRELOADED.pop(key, None) or validate([self.reports_path])
+        TIMINGS.clear()
+        result = PRELOADED.pop(key, None)
+        if result is None:
+            with _Stage("校验"):
+                result = validate([self.reports_path])
         if not result.ok and self.command != "serve":
             raise Abort("报告校验未通过，网站未生成：\n" + format_text(result.findings, len(result.reports)))
         if result.findings:
@@ -116,7 +137,9 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         site = self.site
         assert site is not None
-        report_links, year_links = self._render_pdfs(site, config)
+        with _Stage("PDF"):
+            report_links, year_links = self._render_pdfs(site, config)
+        self._pages_started = time.monotonic()
         data = self.config.open_data
         self.aggregates = aggregate.aggregates(site.reports)
         by_year: dict[int, list[aggregate.Aggregate]] = {}
@@ -149,7 +172,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         for uri, content in generated.items():
             if files.get_file_from_path(uri) is not None:
                 raise Abort(f"content/{uri} 与自动生成的页面重名，请改名或删除")
-            files.append(File.generated(config, uri, content=content))
+            files.append(File.generated(config, uri, content=self._lift_raw_blocks(content, uri)))
         self._total = sum(1 for f in files if f.is_documentation_page())
         self._pages_done = 0
         self._started = time.monotonic()
@@ -195,15 +218,21 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._progress()
         site = self.site
         assert site is not None
-        markdown = self._lift_raw_blocks(markdown, page)
+        if page.file.src_uri not in self._raw:  # a hand-written page may hold marked blocks too
+            markdown = self._lift_raw_blocks(markdown, page.file.src_uri)
         if pages.LATEST_MARKER in markdown:
             markdown = markdown.replace(pages.LATEST_MARKER, pages.latest_list(site))
         if pages.YEARS_MARKER in markdown:
             markdown = markdown.replace(pages.YEARS_MARKER, pages.years_list(site))
         return markdown
 
-    def _lift_raw_blocks(self, markdown: str, page: Page) -> str:
-        """Replace generated raw-HTML blocks by placeholders that Markdown leaves as a paragraph."""
+    def _lift_raw_blocks(self, markdown: str, uri: str) -> str:
+        """Replace generated raw-HTML blocks by placeholders that Markdown leaves as a paragraph.
+
+        The blocks are kept compressed and put back into the finished page (on_post_page): MkDocs
+        holds every page's Markdown and HTML in memory until the end of the build, and the tables
+        are most of a report page's weight.
+        """
         blocks: list[str] = []
 
         def stash(m: re.Match[str]) -> str:
@@ -212,16 +241,15 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
 
         markdown = pages.RAW_BLOCK.sub(stash, markdown)
         if blocks:
-            self._raw[page.file.src_uri] = blocks
+            self._raw[uri] = zlib.compress("\0".join(blocks).encode("utf-8"), 1)
         return markdown
 
-    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        blocks = self._raw.pop(page.file.src_uri, None)
-        if not blocks:
-            return html
-        return re.sub(
-            rf"<p>{self._nonce}(\d+)Z</p>", lambda m: blocks[int(m[1])], html
-        )
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        packed = self._raw.pop(page.file.src_uri, None)
+        if packed is None:
+            return output
+        blocks = zlib.decompress(packed).decode("utf-8").split("\0")
+        return re.sub(rf"<p>{self._nonce}(\d+)Z</p>", lambda m: blocks[int(m[1])], output)
 
     def _progress(self) -> None:
         self._pages_done += 1
@@ -231,9 +259,12 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             print(f"  页面 {done}/{total}（每秒 {rate:.0f} 页）", file=sys.stderr, flush=True)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        self._copy_pdfs(Path(config.site_dir))
+        TIMINGS["页面"] = time.monotonic() - self._pages_started
+        with _Stage("PDF"):
+            self._copy_pdfs(Path(config.site_dir))
         if self.config.open_data:
-            self._write_data(Path(config.site_dir))
+            with _Stage("开放数据"):
+                self._write_data(Path(config.site_dir))
         if not self.config.search:
             return
         site = self.site
@@ -241,7 +272,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         start = time.monotonic()
         records = [report_record(r, "/" + pages.report_uri(r).replace(".md", ".html")) for r in site.reports]
         try:
-            write_index(records, Path(config.site_dir) / "pagefind")
+            with _Stage("搜索索引"):
+                write_index(records, Path(config.site_dir) / "pagefind")
         except SearchIndexError as exc:
             raise Abort(str(exc)) from None
         log.info("搜索索引完成：%d 份报告，用时 %.1f 秒", len(records), time.monotonic() - start)

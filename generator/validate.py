@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
+import pickle
+import zlib
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import __version__
 from .checks import check_collection, check_report
 from .findings import Finding, Location, Severity, sort_findings
 from .messages import finding
@@ -51,7 +56,12 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
     files: list[Path] = []
     problems: list[Finding] = []
     for path in paths:
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+        except OSError as exc:  # a name too long for the file system (ENAMETOOLONG), not a missing file
+            problems.append(finding("F1", Location(display_path(path)), detail=f"（无法读取：{exc.strerror}）"))
+            continue
+        if is_dir:
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
                 files.extend(Path(root) / n for n in sorted(names) if n.endswith(REPORT_SUFFIXES) and not n.startswith("."))
@@ -63,24 +73,76 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
     return unique, problems
 
 
-def _validate_one(path: Path) -> tuple[Report, list[Finding]]:
-    report, findings = load_report(path, display_path(path))
+# The modules whose code decides a stage's output: a cached result is only as good as the code.
+MODEL_CODE = ("__init__.py", "formats.py", "model.py", "reader.py", "source.py", "schema.py", "writer.py", "findings.py", "messages.py", "dates.py")
+CHECK_CODE = (*MODEL_CODE, "validate.py", "checks/*.py")
+
+
+@functools.cache
+def code_fingerprint(modules: tuple[str, ...] = CHECK_CODE) -> str:
+    """Return a hash of the package modules matching ``modules`` (globs relative to the package)."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for pattern in modules:
+        for source in sorted(package.glob(pattern)):
+            digest.update(source.relative_to(package).as_posix().encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _check(path: Path, display: str) -> tuple[Report, list[Finding]]:
+    report, findings = load_report(path, display)
     if not any(f.is_error for f in findings):
         findings.extend(check_report(report))
     report.errors = sum(1 for f in findings if f.is_error)
     return report, findings
 
 
-def validate(paths: Sequence[Path], jobs: int | None = None) -> Validation:
-    """Load and check every report under ``paths``; never raises on bad input."""
+def _validate_one(path: Path, cache: tuple[Path, str] | None = None) -> tuple[Report, list[Finding]]:
+    """Validate one file; with a cache (folder, code fingerprint), reuse the result for the same bytes."""
+    display = display_path(path)
+    if cache is None:
+        return _check(path, display)
+    folder, code = cache
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _check(path, display)
+    key = hashlib.sha256(b"\0".join([code.encode(), display.encode(), path.name.encode(), data])).hexdigest()
+    entry = folder / key[:2] / f"{key}.pickle.z"
+    try:
+        cached: tuple[Report, list[Finding]] = pickle.loads(zlib.decompress(entry.read_bytes()))
+        cached[0].path = path
+        return cached
+    except (OSError, pickle.PickleError, zlib.error, EOFError, AttributeError, ValueError):
+        pass  # not cached yet (or a stale entry from other code): check it
+    result = _check(path, display)
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_name(f".{entry.name}.{os.getpid()}")
+        tmp.write_bytes(zlib.compress(pickle.dumps(result, pickle.HIGHEST_PROTOCOL), 1))
+        os.replace(tmp, entry)  # atomic: a concurrent or killed run never reads half an entry
+    except OSError:
+        pass  # a read-only cache folder only costs speed
+    return result
+
+
+def validate(paths: Sequence[Path], jobs: int | None = None, cache_dir: Path | None = None) -> Validation:
+    """Load and check every report under ``paths``; never raises on bad input.
+
+    With ``cache_dir``, results are kept per file content (and code version), so that a second run
+    over unchanged files (a pre-commit hook, an incremental build) reads them instead of parsing.
+    """
     files, findings = discover(paths)
+    cache = (cache_dir, code_fingerprint()) if cache_dir is not None else None
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as pool:
-            results = list(pool.map(_validate_one, files, chunksize=max(1, len(files) // (jobs * 8))))
+            work = functools.partial(_validate_one, cache=cache)
+            results = list(pool.map(work, files, chunksize=max(1, len(files) // (jobs * 8))))
     else:
-        results = [_validate_one(f) for f in files]
+        results = [_validate_one(f, cache) for f in files]
     reports = [r for r, _ in results]
     for _, found in results:
         findings.extend(found)

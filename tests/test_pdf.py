@@ -28,6 +28,7 @@ from generator import pages
 from generator.formats import R1_NOTE, SECTIONS, TABLE_SECTION
 from generator.grid import layout
 from generator.model import Report
+from generator.reader import load_report
 from generator.pdf import (
     FontError,
     PdfSettings,
@@ -303,19 +304,19 @@ def test_source_date_epoch_is_honoured(site: pages.SiteIndex, pdf_settings: PdfS
 
 
 def test_unchanged_reports_come_from_the_cache(
-    site: pages.SiteIndex, rendered: dict[str, RenderedPdf], pdf_settings: PdfSettings
+    site: pages.SiteIndex, rendered: dict[str, RenderedPdf], pdf_settings: PdfSettings, tmp_path: Path
 ) -> None:
     seen: list[tuple[int, int]] = []
     again = render_reports(site.reports, pdf_settings, progress=lambda done, total: seen.append((done, total)))
     assert all(pdf.cached for pdf in again.values())
     assert seen == []  # nothing rendered
-    changed = _report(site, SAMPLE)
-    original = changed.signature
-    changed.signature = original + "办公室"
-    try:
-        fresh = render_reports([changed], pdf_settings)
-    finally:
-        changed.signature = original
+    # an editor changes the file: the report read from it is rendered again
+    original = _report(site, SAMPLE)
+    edited = tmp_path / original.path.name
+    edited.write_text(original.path.read_text(encoding="utf-8").replace("署名: 武汉市硚口区融媒体中心", "署名: 武汉市硚口区融媒体中心办公室"), encoding="utf-8")
+    changed, findings = load_report(edited)
+    assert changed.signature.endswith("办公室") and not [f for f in findings if f.is_error]
+    fresh = render_reports([changed], pdf_settings)
     assert not fresh[SAMPLE].cached and fresh[SAMPLE].path != rendered[SAMPLE].path
 
 
