@@ -13,10 +13,10 @@ import logging
 import os
 import re
 import secrets
-import zlib
 import shutil
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import aggregate, datafiles, datapages, pages
+from . import aggregate, datafiles, pages, sitepages
 from .findings import format_text
 from .pdf import (
     DEFAULT_CACHE,
@@ -140,33 +140,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         with _Stage("PDF"):
             report_links, year_links = self._render_pdfs(site, config)
         self._pages_started = time.monotonic()
-        data = self.config.open_data
         self.aggregates = aggregate.aggregates(site.reports)
-        by_year: dict[int, list[aggregate.Aggregate]] = {}
-        for a in self.aggregates:
-            by_year.setdefault(a.year, []).append(a)
-        generated: dict[str, str] = {}
-        for report in site.reports:
-            links = report_links.get(report.slug, []) + (datapages.report_data_links(report.slug) if data else [])
-            generated[pages.report_uri(report)] = pages.report_page(report, site, links)
-        for year, reports in site.by_year.items():
-            links = year_links.get(year, []) + (datapages.year_data_links(year) if data else [])
-            extra = datapages.year_aggregates_section(by_year.get(year, []))
-            generated[pages.year_uri(year)] = pages.year_page(year, reports, links, extra)
-        generated[f"{pages.YEARS_DIR}/index.md"] = pages.years_index(site)
-        for agency_id, reports in site.by_agency.items():
-            generated[pages.agency_uri(agency_id)] = pages.agency_page(agency_id, reports, datapages.agency_trends(reports))
-        generated[f"{pages.AGENCIES_DIR}/index.md"] = pages.agencies_index(site)
-        generated[pages.SEARCH_PAGE] = pages.search_page()
-        children = datapages.region_tree(self.aggregates)
-        by_region: dict[tuple[str, ...], list[aggregate.Aggregate]] = {}
-        for a in self.aggregates:
-            by_region.setdefault(a.region, []).append(a)
-            generated[datapages.aggregate_uri(a)] = datapages.aggregate_page(a)
-        for region, aggs in by_region.items():
-            generated[datapages.region_uri(region)] = datapages.region_page(region, aggs, children.get(region, []))
-        generated[f"{datapages.REGIONS_DIR}/index.md"] = datapages.regions_index(self.aggregates)
-        generated[datapages.DATA_PAGE] = datapages.data_page(site.years)
+        generated = dict(sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data))
         if self.validation and not self.validation.ok:
             generated["check.md"] = pages.findings_page(self.validation.findings)
         for uri, content in generated.items():

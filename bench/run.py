@@ -1,0 +1,347 @@
+"""The benchmark suite: check, cold build, incremental build, memory, size, search bytes, baselines.
+
+For each N (default 200, 2,000 and 10,000 synthetic reports from bench/synth.py) it measures, in a
+fresh project folder with no caches:
+  - ``nianbao check --no-cache`` (cold) and ``nianbao check`` again (cached)
+  - a full cold ``nianbao build`` (validation, pages, PDFs, search index, data) with the peak RSS of
+    the whole process tree, and the time of each stage as the build reports it
+  - an incremental build after editing one report (and how many PDFs it rendered)
+  - site size and file count, HTML bytes of report pages, bytes a browser downloads for a first
+    search (real headless Chromium)
+and, in the same run, the baselines: a bare ``mkdocs build`` of the same Markdown pages without the
+nianbao plugin (overhead ratio), WeasyPrint rendering report pages to PDF (speed ratio, on a sample),
+and the size of Material's built-in lunr search index for the same pages (size ratio).
+
+    .venv/bin/python bench/run.py [--sizes 200,2000,10000] [--out bench/out]
+
+It prints one table and writes bench/out/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+NIANBAO = str(Path(PY).parent / "nianbao")
+MKDOCS = str(Path(PY).parent / "mkdocs")
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {
+    "check_10000_s": 10.0,
+    "build_2000_s": 90.0,
+    "build_10000_s": 480.0,
+    "peak_rss_mib": 2048.0,
+    "incremental_2000_s": 30.0,
+    "overhead_ratio": 1.2,
+    "report_page_kb": 100.0,
+    "first_search_kb_10000": 300.0,
+}
+
+
+# -- measuring -----------------------------------------------------------------------------------
+
+
+def _tree_rss(pid: int) -> int:
+    """Return the resident memory (bytes) of a process and all its descendants."""
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{p}/task").iterdir():
+                children = (task / "children").read_text().split()
+                stack.extend(int(c) for c in children)
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run a command, sampling the peak RSS of its process tree; return time, peak and output."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(proc.stdout or []), daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.1)
+    reader.join()
+    seconds = time.perf_counter() - start
+    text = "".join(output)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{text[-3000:]}")
+    return {"seconds": seconds, "peak_rss": peak, "output": text}
+
+
+def stages(output: str) -> dict[str, float]:
+    """Return the per-stage seconds from ``nianbao build``'s 用时 line."""
+    line = next((ln for ln in output.splitlines() if "用时：" in ln and "秒" in ln and "，" in ln), "")
+    parts = line.split("用时：", 1)[-1].split("，")
+    return {m[1]: float(m[2]) for part in parts if (m := re.match(r"\s*(\S+) ([\d.]+) 秒", part))}
+
+
+def site_stats(site: Path) -> dict[str, Any]:
+    files = [p for p in site.rglob("*") if p.is_file()]
+    pages = sorted(p.stat().st_size for p in (site / "reports").glob("*.html"))
+    return {
+        "site_mib": sum(p.stat().st_size for p in files) / 2**20,
+        "site_files": len(files),
+        "report_page_kb_max": pages[-1] / 1000,
+        "report_page_kb_median": statistics.median(pages) / 1000,
+        "pagefind_mib": sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file()) / 2**20,
+    }
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def first_search_bytes(site: Path, query: str = "行政复议") -> dict[str, Any]:
+    """Open the search page in headless Chromium, search once, and count the bytes fetched."""
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    sizes: dict[str, int] = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.goto(base + "index.html")
+            page.wait_for_load_state("networkidle")
+            page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())) if r.ok else None)
+            page.goto(base + f"search.html?q={query}")
+            page.wait_for_function("() => /找到|没有找到/.test(document.getElementById('nb-status').textContent)", timeout=60000)
+            page.wait_for_load_state("networkidle")
+            results = page.locator("#nb-results li").count()
+            browser.close()
+    finally:
+        server.shutdown()
+    search = {u: n for u, n in sizes.items() if "/pagefind/" in u}
+    return {
+        "first_search_kb": sum(search.values()) / 1000,
+        "first_search_page_kb": sum(sizes.values()) / 1000,
+        "first_search_requests": len(search),
+        "first_search_results": results,
+    }
+
+
+# -- the project and the baselines ----------------------------------------------------------------
+
+
+def make_project(folder: Path, n: int) -> Path:
+    from bench.synth import generate
+
+    project = folder / f"n{n}"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    shutil.copytree(ROOT / "content", project / "content")
+    shutil.copytree(ROOT / "site_overrides", project / "site_overrides")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    generate(n, project / "reports")
+    return project
+
+
+def bare_mkdocs(project: Path, search: bool) -> dict[str, Any]:
+    """Build the same Markdown pages with plain MkDocs + Material, no nianbao plugin."""
+    from generator import pages, sitepages
+    from generator.aggregate import aggregates
+    from generator.validate import validate
+
+    bare = project.parent / f"{project.name}-bare{'-search' if search else ''}"
+    shutil.rmtree(bare, ignore_errors=True)
+    shutil.copytree(project / "content", bare / "docs")
+    shutil.copytree(project / "site_overrides", bare / "site_overrides")
+    site = pages.SiteIndex(validate([project / "reports"], cache_dir=project / ".nianbao-cache" / "check").valid_reports())
+    # the same pages as a nianbao build without PDFs, data and search (the pages-only build)
+    out = dict(sitepages.generate(site, aggregates(site.reports), {}, {}, open_data=False))
+    for uri, text in out.items():
+        path = bare / "docs" / uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"(?ms)^plugins:\n(?:  .*\n|    .*\n)+", "plugins:\n  - search\n" if search else "plugins: []\n", config)
+    config = re.sub(r"(?ms)^nav:\n(?:  .*\n)+", "", config).replace("docs_dir: content", "docs_dir: docs")
+    (bare / "mkdocs.yml").write_text(config, encoding="utf-8")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    result = run([MKDOCS, "build", "-q"], bare, env)
+    result["pages"] = len(out)
+    if search:
+        index = bare / "site" / "search" / "search_index.json"
+        result["lunr_index_kb"] = index.stat().st_size / 1000
+    return result
+
+
+def weasyprint_per_page(site: Path, sample: int = 12) -> float | None:
+    """Return WeasyPrint's seconds per report page (rendered from the built HTML), on a sample."""
+    try:
+        import weasyprint  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    pages = sorted((site / "reports").glob("*.html"))[:sample]
+    start = time.perf_counter()
+    for page in pages:
+        weasyprint.HTML(filename=str(page)).write_pdf()
+    return (time.perf_counter() - start) / len(pages)
+
+
+def edit_one_report(project: Path) -> Path:
+    """Change one sentence of one report, keeping it valid."""
+    target = sorted((project / "reports").rglob("*-2024.yaml"))[0]
+    text = target.read_text(encoding="utf-8")
+    marker = "未收取信息处理费。"
+    assert marker in text, target
+    target.write_text(text.replace(marker, marker + "本报告已在门户网站公开。", 1), encoding="utf-8")
+    return target
+
+
+# -- one size ------------------------------------------------------------------------------------
+
+
+def measure(n: int, folder: Path, weasy_sample: int) -> dict[str, Any]:
+    print(f"\n=== N = {n} ===", flush=True)
+    project = make_project(folder, n)
+    reports = project / "reports"
+    figures: dict[str, Any] = {"n": n}
+    check = run([NIANBAO, "check", "--no-cache", str(reports)], project)
+    figures["check_s"] = check["seconds"]
+    print(f"check (cold) {check['seconds']:.1f} s", flush=True)
+    cold = run([NIANBAO, "build"], project)
+    figures.update(build_s=cold["seconds"], build_peak_rss_mib=cold["peak_rss"] / 2**20, build_stages=stages(cold["output"]))
+    print(f"cold build {cold['seconds']:.1f} s, peak RSS {cold['peak_rss'] / 2**20:.0f} MiB, stages {figures['build_stages']}", flush=True)
+    cached = run([NIANBAO, "check", str(reports)], project)
+    figures["check_cached_s"] = cached["seconds"]
+    edited = edit_one_report(project)
+    inc = run([NIANBAO, "build"], project)
+    m = re.search(r"PDF：\d+ 份报告（(\d+) 份新生成", inc["output"])
+    figures.update(incremental_s=inc["seconds"], incremental_pdfs=int(m[1]) if m else None, incremental_stages=stages(inc["output"]))
+    figures["edited"] = str(edited.relative_to(project))
+    print(f"incremental build {inc['seconds']:.1f} s ({figures['incremental_pdfs']} PDF rendered)", flush=True)
+    figures.update(site_stats(project / "site"))
+    figures.update(first_search_bytes(project / "site"))
+    print(f"first search {figures['first_search_kb']:.0f} KB in {figures['first_search_requests']} requests", flush=True)
+    # baselines
+    pages_config = project / "mkdocs-pages-only.yml"
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    for key in ("pdf", "search", "open_data"):
+        text = re.sub(rf"(?m)^(\s+){key}: true", rf"\1{key}: false", text)
+        if f"{key}: false" not in text:
+            text = text.replace("      reports_dir: reports", f"      reports_dir: reports\n      {key}: false", 1)
+    pages_config.write_text(text, encoding="utf-8")
+    pages_only = run([NIANBAO, "build", "-f", str(pages_config), "-d", str(project / "site-pages-only")], project)
+    figures["pages_only_s"] = pages_only["seconds"]
+    bare = bare_mkdocs(project, search=False)
+    figures["bare_mkdocs_s"] = bare["seconds"]
+    figures["overhead_ratio"] = pages_only["seconds"] / bare["seconds"]
+    lunr = bare_mkdocs(project, search=True)
+    figures["lunr_index_kb"] = lunr["lunr_index_kb"]
+    figures["search_size_ratio"] = figures["lunr_index_kb"] / max(figures["first_search_kb"], 1e-9)
+    pdf_s = figures["build_stages"].get("PDF", 0.0) / n
+    weasy = weasyprint_per_page(project / "site", weasy_sample)
+    figures["pdf_s_per_report_wall"] = pdf_s
+    figures["weasyprint_s_per_report"] = weasy
+    figures["pdf_speed_ratio"] = (weasy / pdf_s) if weasy and pdf_s else None
+    print(f"bare mkdocs {bare['seconds']:.1f} s vs pages-only nianbao {pages_only['seconds']:.1f} s; "
+          f"lunr index {figures['lunr_index_kb']:.0f} KB", flush=True)
+    for extra in ("site-pages-only",):
+        shutil.rmtree(project / extra, ignore_errors=True)
+    return figures
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    rows = [
+        ("reports", "n", "{:.0f}"),
+        ("check, cold (s)", "check_s", "{:.2f}"),
+        ("check, cached (s)", "check_cached_s", "{:.2f}"),
+        ("full cold build (s)", "build_s", "{:.1f}"),
+        ("  of which PDF (s)", ("build_stages", "PDF"), "{:.1f}"),
+        ("  of which pages (s)", ("build_stages", "页面"), "{:.1f}"),
+        ("incremental build, one report edited (s)", "incremental_s", "{:.1f}"),
+        ("  PDFs rendered by it", "incremental_pdfs", "{}"),
+        ("peak RSS, process tree (MiB)", "build_peak_rss_mib", "{:.0f}"),
+        ("site size (MiB)", "site_mib", "{:.1f}"),
+        ("site files", "site_files", "{:.0f}"),
+        ("report page HTML, max (KB)", "report_page_kb_max", "{:.1f}"),
+        ("first search download (KB)", "first_search_kb", "{:.0f}"),
+        ("bare mkdocs, same pages (s)", "bare_mkdocs_s", "{:.1f}"),
+        ("nianbao pages only (s)", "pages_only_s", "{:.1f}"),
+        ("overhead ratio (pages only / bare)", "overhead_ratio", "{:.2f}"),
+        ("Material lunr index (KB)", "lunr_index_kb", "{:.0f}"),
+        ("lunr index / first search", "search_size_ratio", "{:.1f}"),
+        ("Typst s per PDF (wall, 2 workers)", "pdf_s_per_report_wall", "{:.3f}"),
+        ("WeasyPrint s per PDF (1 core)", "weasyprint_s_per_report", "{:.3f}"),
+        ("WeasyPrint / Typst", "pdf_speed_ratio", "{:.1f}"),
+    ]
+    head = f"{'':<44}" + "".join(f"{r['n']:>12}" for r in results)
+    lines = [head]
+    for label, key, fmt in rows:
+        cells = []
+        for r in results:
+            value = r.get(key[0], {}).get(key[1]) if isinstance(key, tuple) else r.get(key)
+            cells.append(f"{fmt.format(value) if value is not None else '—':>12}")
+        lines.append(f"{label:<44}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def verdicts(results: list[dict[str, Any]]) -> dict[str, Any]:
+    by_n = {r["n"]: r for r in results}
+    out: dict[str, Any] = {}
+    if 10000 in by_n:
+        out["check_10000_s"] = by_n[10000]["check_s"]
+        out["build_10000_s"] = by_n[10000]["build_s"]
+        out["first_search_kb_10000"] = by_n[10000]["first_search_kb"]
+    if 2000 in by_n:
+        out["build_2000_s"] = by_n[2000]["build_s"]
+        out["incremental_2000_s"] = by_n[2000]["incremental_s"]
+    out["peak_rss_mib"] = max(r["build_peak_rss_mib"] for r in results)
+    out["overhead_ratio"] = max(r["overhead_ratio"] for r in results)
+    out["report_page_kb"] = max(r["report_page_kb_max"] for r in results)
+    return {k: {"value": round(v, 2), "target": TARGETS[k], "met": v < TARGETS[k] or (k == "overhead_ratio" and v <= TARGETS[k])}
+            for k, v in out.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="200,2000,10000")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--work", type=Path, default=None, help="folder for the generated projects (default: a temporary one)")
+    parser.add_argument("--weasyprint-sample", type=int, default=12)
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
+    results = [measure(int(n), work, args.weasyprint_sample) for n in args.sizes.split(",")]
+    print("\n" + table(results))
+    checks = verdicts(results)
+    print("\ntargets:")
+    for k, v in checks.items():
+        print(f"  {k:<24} {v['value']:>10}  target {v['target']:>8}  {'met' if v['met'] else 'NOT MET'}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps({"results": results, "targets": checks}, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\nwritten {args.out / 'results.json'}")
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Every page the site generates from the reports, in one place: what a build adds to content/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from . import aggregate, datapages, pages
+
+Links = list[tuple[str, str]]
+
+
+def generate(
+    site: pages.SiteIndex,
+    aggregates: Sequence[aggregate.Aggregate],
+    report_links: Mapping[str, Links],
+    year_links: Mapping[int, Links],
+    open_data: bool,
+) -> Iterator[tuple[str, str]]:
+    """Yield (path under content/, Markdown) for every generated page.
+
+    ``report_links`` and ``year_links`` are the downloads (PDFs) by report slug and year; the data
+    downloads are added when ``open_data``.
+    """
+    by_year: dict[int, list[aggregate.Aggregate]] = {}
+    by_region: dict[tuple[str, ...], list[aggregate.Aggregate]] = {}
+    for a in aggregates:
+        by_year.setdefault(a.year, []).append(a)
+        by_region.setdefault(a.region, []).append(a)
+    for report in site.reports:
+        links = list(report_links.get(report.slug, [])) + (datapages.report_data_links(report.slug) if open_data else [])
+        yield pages.report_uri(report), pages.report_page(report, site, links)
+    for year, reports in site.by_year.items():
+        links = list(year_links.get(year, [])) + (datapages.year_data_links(year) if open_data else [])
+        extra = datapages.year_aggregates_section(by_year.get(year, []))
+        yield pages.year_uri(year), pages.year_page(year, reports, links, extra)
+    yield f"{pages.YEARS_DIR}/index.md", pages.years_index(site)
+    for agency_id, reports in site.by_agency.items():
+        yield pages.agency_uri(agency_id), pages.agency_page(agency_id, reports, datapages.agency_trends(reports))
+    yield f"{pages.AGENCIES_DIR}/index.md", pages.agencies_index(site)
+    yield pages.SEARCH_PAGE, pages.search_page()
+    children = datapages.region_tree(list(aggregates))
+    for a in aggregates:
+        yield datapages.aggregate_uri(a), datapages.aggregate_page(a)
+    for region, aggs in by_region.items():
+        yield datapages.region_uri(region), datapages.region_page(region, aggs, children.get(region, []))
+    yield f"{datapages.REGIONS_DIR}/index.md", datapages.regions_index(list(aggregates))
+    if open_data:
+        yield datapages.DATA_PAGE, datapages.data_page(site.years)
