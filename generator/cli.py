@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,7 +16,8 @@ from .validate import display_path, validate
 from .writer import MISSING
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-CHECK_CACHE = Path(".nianbao-cache") / "check"
+# Results are keyed by file content, path and code: one per-user cache serves every checkout.
+CHECK_CACHE = Path(os.environ.get("NIANBAO_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nianbao") / "check"
 
 
 def _write(text: str, output: str | None) -> None:
@@ -144,7 +146,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Preview the site with live reload while editing reports."""
-    import os
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.serve import serve
@@ -249,7 +250,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: say so plainly, never dump a traceback on editors
         print(f"nianbao 内部错误（{type(exc).__name__}: {exc}）。请将此信息和出错的文件报告给维护人员；"
               "设置环境变量 NIANBAO_DEBUG=1 可显示详细信息。", file=sys.stderr)
-        import os
         if os.environ.get("NIANBAO_DEBUG"):
             raise
         return EXIT_INTERNAL

@@ -109,6 +109,21 @@ def flat_rows(reports: Sequence[Report]) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection, CWE-1236).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_value(value: Any) -> Any:
+    """Return a CSV cell: amounts as written, text that a spreadsheet would run as a formula quoted with '."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(reports: Sequence[Report]) -> bytes:
     """Return the flat table as CSV in UTF-8 with a BOM, so that Excel and WPS read Chinese right."""
     header, rows = flat_rows(reports)
@@ -116,7 +131,7 @@ def to_csv(reports: Sequence[Report]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else (format(v, "f") if isinstance(v, Decimal) else v) for v in row])
+        writer.writerow([_csv_value(v) for v in row])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 

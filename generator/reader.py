@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import hashlib
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -35,6 +36,7 @@ _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 PLACEHOLDER = f"（尚未填写：请把“{MISSING}”换成实际内容）"  # S2 for a value ``nianbao new``/``import`` left to fill
 FILE_NAME = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)-(\d{4})\.ya?ml$")
 MAX_DIGITS = 12
+MAX_UNKNOWN = 100  # unknown keys listed one by one in one mapping
 
 
 def _style(node: yaml.Node) -> str | None:
@@ -103,9 +105,11 @@ class Reader:
         return entries
 
     def unknown(self, entries: dict[str, tuple[yaml.Node, yaml.Node]], allowed: list[str], prefix: str) -> None:
-        for name, (key_node, _) in entries.items():
-            if name in allowed:
-                continue
+        extra = [(name, key_node) for name, (key_node, _) in entries.items() if name not in allowed]
+        if len(extra) > MAX_UNKNOWN:  # not a report: 200,000 keys took difflib 12 s
+            name, key_node = extra[MAX_UNKNOWN]
+            self.add("S1", key_node, key=prefix + name, hint=f"；此后还有 {len(extra) - MAX_UNKNOWN - 1} 个未知的键，不再逐一列出")
+        for name, key_node in extra[:MAX_UNKNOWN]:
             close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
             hint = f"，是否应为“{close[0]}”？" if close else f"，这一层可用的键：{'、'.join(allowed)}"
             self.add("S1", key_node, key=prefix + name, hint=hint)
@@ -245,17 +249,17 @@ class Reader:
         allowed += [f.key for f in TAIL]
         self.unknown(entries, allowed, "")
         values = self.fields(root, entries, HEAD + body_fields() + TAIL, "")
-        report.agency = str(values.get("机关名称", ""))
-        report.agency_id = str(values.get("机关代码", ""))
+        report.agency = str(values.get("机关名称") or "")
+        report.agency_id = str(values.get("机关代码") or "")
         region = values.get("地区")
         report.region = tuple(str(region).split("/")) if region else ()
-        report.kind = str(values.get("机关类别", ""))
+        report.kind = str(values.get("机关类别") or "")
         report.year = int(values.get("年度", 0) or 0)
-        report.contact = {k: str(v) for k, v in (values.get("联系方式") or {}).items()}
-        report.lead = str(values.get("导语", ""))
+        report.contact = {k: str(v) for k, v in (values.get("联系方式") or {}).items() if v is not None}
+        report.lead = str(values.get("导语") or "")
         report.sections = {f.key: str(values[f.key]) for f in body_fields() if values.get(f.key)}
         signature = values.get("落款") or {}
-        report.signature = str(signature.get("署名", ""))
+        report.signature = str(signature.get("署名") or "")
         report.date = signature.get("日期")
         for table in fmt.tables:
             if table.id in entries:
@@ -417,4 +421,5 @@ def load_report(path: Path, display: str | None = None) -> tuple[Report, list[Fi
         report = reader.report
     if src.root is not None:
         reader.findings.extend(check_file_name(report, path))
+    report.digest = hashlib.sha256(src.text.encode("utf-8")).hexdigest()
     return report, reader.findings

@@ -12,9 +12,11 @@ from typing import Any
 
 from .formats import AGENCY_KINDS, FORMATS, SECTIONS, FormatDef, Kind, TableDef
 
-AGENCY_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-# Region segments: no slashes, spaces or dot-only names (a region never names a path on disk).
-REGION_PATTERN = r"^(?!\.+(/|$))[^/\s]+(/(?!\.+(/|$))[^/\s]+)*$"
+# At most 64 characters: the id names files on disk (<id>-<year>.html, .pdf, .xlsx …).
+AGENCY_ID_PATTERN = r"^(?=[a-z0-9-]{1,64}$)[a-z0-9]+(-[a-z0-9]+)*$"
+# Region segments of at most 64 characters: no slashes, backslashes, %, spaces, control characters or
+# dot-only names. A region never names a path on disk (pages are named by its hash), and never will.
+REGION_PATTERN = r"^(?!\.+(/|$))[^/\\%\s\x00-\x1f\x7f]{1,64}(/(?!\.+(/|$))[^/\\%\s\x00-\x1f\x7f]{1,64})*$"
 PHONE_PATTERN = r"^[0-9０-９()（）+\-－—、，,/ 转]+$"
 
 

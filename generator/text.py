@@ -66,12 +66,26 @@ def markdown_html(text: str, top_heading: int = 3) -> str:
     return sanitize(html)
 
 
+# An editor's ids are prefixed (and the page's own links to them too): an id such as ``__config``
+# or ``nb-results`` would otherwise take the place of the theme's or the search page's elements.
+ID_PREFIX = "nb-u-"
+
+
+def _prefix_ids(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id":
+        return ID_PREFIX + value
+    if tag == "a" and attribute == "href" and value.startswith("#"):
+        return "#" + ID_PREFIX + value[1:]
+    return value
+
+
 def sanitize(html: str) -> str:
     """Keep only allow-listed tags, attributes and URL schemes."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_prefix_ids,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

@@ -1,22 +1,31 @@
 """Random edits of a valid report never crash validation: every problem becomes a finding.
 
 Editors save files with stray tabs, full-width digits, zero-width spaces, unbalanced quotes, cut
-files and foreign bytes. Whatever they save, ``load_report`` and ``validate`` must return findings
-of known rules pointing at real lines, never raise.
+files and foreign bytes; attackers and broken tools save deep nesting, alias bombs, huge numbers and
+strings, GBK bytes and binary garbage (tests/hostile.py). Whatever they save, ``load_report`` and
+``validate`` must return findings of known rules pointing at real lines, never raise, and take
+bounded time and memory. bench/fuzz.py runs the same properties with 10,000+ inputs, and atheris.
 """
 
 from __future__ import annotations
 
 import os
+import random
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hostile import GENERATORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.findings import format_json, format_text
+from generator.findings import Finding, format_json, format_text
 from generator.messages import RULES
 from generator.reader import load_report
+from generator.source import MAX_BYTES, MAX_SEPARATORS
 from generator.validate import validate
 
 SAMPLE = Path(__file__).resolve().parents[1] / "reports" / "qiaokou-rongmeiti-2024.yaml"
@@ -60,24 +69,46 @@ NUMBERS = [i for i in range(1, len(TEXT) - 1) if TEXT[i] == "0" and TEXT[i - 1] 
 snippet = st.lists(st.sampled_from(TRICKY) | st.characters(exclude_categories=("Cs",)), max_size=8).map("".join)
 
 
+# Bounds per file, for validate() alone; the worst file found takes about 0.2 s and 10 MB (bench/fuzz.py).
+SECONDS = float(os.environ.get("NIANBAO_FUZZ_SECONDS", "3"))
+MEGABYTES = 64
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz")
 
 
+# bench/fuzz.py sets this to collect, for every input, its seconds, peak bytes (or None) and findings.
+RECORD: Callable[[bytes, float, int | None, list[Finding]], None] | None = None
+TRACE_MEMORY = False
+
+
 def _check(data: bytes, workdir: Path) -> None:
-    """Validate ``data`` as a report file and assert every finding is well formed."""
+    """Validate ``data`` as a report file and assert every finding is well formed, in bounded time."""
     path = workdir / NAME
     path.write_bytes(data)
     last_line = data.count(b"\n") + data.count(b"\r") + 1  # generous: CR, NEL and LS count too
     _, loaded = load_report(path)
+    if TRACE_MEMORY:
+        tracemalloc.start()
+    started = time.perf_counter()
     result = validate([path])
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] if TRACE_MEMORY else None
+    if TRACE_MEMORY:
+        tracemalloc.stop()
+    if RECORD is not None:
+        RECORD(data, seconds, peak, result.findings)
+    assert seconds < SECONDS * (2 if TRACE_MEMORY else 1), f"validation took {seconds:.2f} s"
+    assert peak is None or peak < MEGABYTES * 2**20, f"validation took {peak} bytes"
     for f in loaded + result.findings:
         assert f.rule in RULES, f
         assert f.severity is RULES[f.rule].severity, f
         assert 0 <= f.line <= last_line + 1, f
         assert f.column >= 0, f
         assert f.message, f
+        assert "无法解析（" not in f.message, f"a YAML problem without a Chinese explanation: {f}"
     # validate() reports at least what loading found, each once
     assert {tuple(f.flat()) for f in loaded} <= {tuple(f.flat()) for f in result.findings}
     format_text(result.findings)
@@ -150,3 +181,39 @@ def test_many_edits(workdir: Path, edits: list[tuple[int, int, str]]) -> None:
         start = min(start, len(text))
         text = text[:start] + new + text[start + length :]
     _check(text.encode("utf-8"), workdir)
+
+
+# -- hostile files (tests/hostile.py): structures no editor writes, but tools and attackers do ---------
+
+@FUZZ
+@given(st.sampled_from(sorted(GENERATORS)), st.randoms(use_true_random=False))
+def test_hostile_files(workdir: Path, name: str, rnd: random.Random) -> None:
+    """Deep nesting, alias bombs, huge numbers and strings, odd Unicode, BOM, CRLF, GBK, binary, random YAML."""
+    _check(GENERATORS[name](rnd), workdir)
+
+
+def _separated(line: str, head: str = "") -> str:
+    """Return ``head`` then ``line`` repeated up to just under the separator limit."""
+    per = sum(line.count(c) for c in "\n,:[{-") + 1
+    return head + (line + "\n") * ((MAX_SEPARATORS - 600) // per)
+
+
+WORST = {
+    # each one of the slowest or largest shapes found, just inside the loader's limits
+    "duplicate keys": _separated("a: 0"),
+    "keys that are not text": _separated("? [] "),
+    "aliases": "a: &a x\nb: [" + ",".join(["*a"] * (MAX_SEPARATORS - 100)) + "]\n",
+    "aliases in a report": TEXT + "\nx: &a x\n导语: [" + ",".join(["*a"] * (MAX_SEPARATORS - 700)) + "]\n",
+    "unknown keys near the byte limit": _separated("k" + "x" * 180 + ": 0"),
+    "nesting": "[" * (MAX_SEPARATORS - 10) + "]" * (MAX_SEPARATORS - 10),
+    "a long line": "a: " + "x" * (MAX_BYTES - 10),
+    "too many separators": "a: 0\n" * MAX_SEPARATORS,
+    "too large": "a: 0\n" * (MAX_BYTES // 4),
+}
+
+
+@pytest.mark.parametrize("name", list(WORST))
+def test_worst_files_are_bounded(workdir: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pathological files stay under the time and memory bounds (measured with tracemalloc)."""
+    monkeypatch.setattr(sys.modules[__name__], "TRACE_MEMORY", True)
+    _check(WORST[name].encode("utf-8"), workdir)

@@ -28,7 +28,6 @@ from generator import pages
 from generator.formats import R1_NOTE, SECTIONS, TABLE_SECTION
 from generator.grid import layout
 from generator.model import Report
-from generator.reader import load_report
 from generator.pdf import (
     FontError,
     PdfSettings,
@@ -43,6 +42,7 @@ from generator.pdf import fonts as fonts_module
 from generator.pdf.bundle import plan
 from generator.pdf.data import report_data, table_data
 from generator.pdf.typst_markup import escape, markdown_markup
+from generator.reader import load_report
 from generator.tables import format_number
 from generator.validate import validate
 

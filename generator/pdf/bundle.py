@@ -3,7 +3,8 @@
 One bundle per year, or per year and region when a year's reports come from several regions.
 The cover and contents are typeset by Typst (bundle.typ); pypdf then appends the cached report
 PDFs, adds one bookmark per report (its six section bookmarks nested below), links each entry of
-the contents to its report, and sets the metadata. Bundles are cached like reports.
+the contents to its report, and sets the metadata; tags.py merges the reports' structure trees, so
+that a bundle is tagged (headings, tables, language) like its reports. Bundles are cached like reports.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from typing import Any
 import typst
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
-from pypdf.generic import NameObject, TextStringObject
 
 from ..dates import chinese_date
 from ..model import Report
 from ..pages import SiteIndex, region_label
+from . import tags
 from .data import report_datetime
 from .render import PdfSettings, RenderedPdf, template_hash
 
@@ -70,7 +71,7 @@ def build_bundles(
 ) -> list[Bundle]:
     """Return every bundle of ``site``, merging those missing from the cache."""
     # This module's own source is part of the key: it decides the merging, the links and the metadata.
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    code = hashlib.sha256(Path(__file__).read_bytes() + Path(tags.__file__).read_bytes()).hexdigest()
     base = template_hash(TEMPLATE) + code + settings.fonts.fingerprint() + publisher
     bundles = []
     for year, region, reports in plan(site):
@@ -150,6 +151,7 @@ def _merge(
         # The report's own outline (its six sections) is nested under its bookmark.
         writer.append(reader, outline_item=report.title, import_outline=True)
     _link_contents(writer, marks, starts)
+    tags.merge_structure(writer, [front_reader, *readers], "zh-CN")  # tagged like its reports (PDF/UA)
     when = _pdf_date(stamp)
     writer.add_metadata(
         {
@@ -163,7 +165,6 @@ def _merge(
             "/ModDate": when,
         }
     )
-    writer.root_object[NameObject("/Lang")] = TextStringObject("zh-CN")  # what screen readers read it in
     writer.page_mode = "/UseOutlines"  # open with the bookmarks shown: the bundle is read report by report
     out = io.BytesIO()
     writer.write(out)

@@ -36,8 +36,12 @@
       if (part === "</mark>") { marked = false; return; }
       if (!part || /^\s+$/.test(part)) return;
       var m = /^q((?:\d{5})+)$/.exec(part);
-      if (!m) { items.push({ text: part, mark: marked, han: false }); previousBigram = false; return; }
-      var chars = m[1].match(/\d{5}/g).map(function (d) { return String.fromCodePoint(Number(d)); });
+      var chars = m ? m[1].match(/\d{5}/g).map(function (d) { return String.fromCodePoint(Number(d)); }) : [];
+      /* Only what encodeQuery/search.py write is decoded: Han characters. Anything else that looks like a
+         code (an editor may type q00060, which would decode to "<") stays text as Pagefind escaped it. */
+      if (!m || !chars.every(function (c) { return /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$/.test(c); })) {
+        items.push({ text: part, mark: marked, han: false }); previousBigram = false; return;
+      }
       if (previousBigram && chars.length === 2) {
         if (marked) items[items.length - 1].mark = true;  /* the bigram's first character */
         items.push({ text: chars[1], mark: marked, han: true });
