@@ -92,7 +92,9 @@ def _configure_logging(verbose: bool) -> None:
         logger.propagate = False
 
 
-def build_site(config_file: Path, site_dir: Path | None = None, verbose: bool = False) -> BuildResult:
+def build_site(
+    config_file: Path, site_dir: Path | None = None, verbose: bool = False, regions: list[str] | None = None
+) -> BuildResult:
     """Validate, build and publish the site described by ``config_file``."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     _configure_logging(verbose)
@@ -100,8 +102,8 @@ def build_site(config_file: Path, site_dir: Path | None = None, verbose: bool = 
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
 
-    from .plugin import PRELOADED, TIMINGS
-    from .validate import validate
+    from .plugin import PRELOADED, TIMINGS, in_regions
+    from .validate import Validation, validate
 
     started = time.monotonic()
     if not config_file.exists():
@@ -118,13 +120,18 @@ def build_site(config_file: Path, site_dir: Path | None = None, verbose: bool = 
 
     _stage("校验报告", reports_dir)
     checked = time.monotonic()
-    result = validate([reports_dir], cache_dir=config_file.resolve().parent / ".nianbao-cache" / "check")
+    portal = bool(plugin.config.search_shards) and not reports_dir.exists()
+    cache = config_file.resolve().parent / ".nianbao-cache" / "check"
+    result = Validation([], []) if portal else validate([reports_dir], cache_dir=cache)
     checked = time.monotonic() - checked
     print(format_text(result.findings, len(result.reports)), file=sys.stderr)
     if not result.ok:
         raise BuildError(f"有错误的报告不能发布；网站未生成，{target} 保持不变。")
-    if not result.reports:
+    wanted = regions or list(plugin.config.regions)
+    if not result.reports and not portal:
         raise BuildError(f"{reports_dir} 中没有报告文件（*.yaml）")
+    if wanted and not portal and not in_regions(result.valid_reports(), wanted):
+        raise BuildError(f"{reports_dir} 中没有地区为 {'、'.join(wanted)} 的报告")
 
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
@@ -133,6 +140,8 @@ def build_site(config_file: Path, site_dir: Path | None = None, verbose: bool = 
     try:
         _stage("生成网站", staging)
         config = load_config(config_file=str(config_file), site_dir=str(staging))
+        if regions:  # a shard of a province: publish only these regions
+            config.plugins["nianbao"].config.regions = list(regions)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             mkdocs_build(config)
@@ -151,7 +160,8 @@ def build_site(config_file: Path, site_dir: Path | None = None, verbose: bool = 
     finally:
         PRELOADED.pop(str(reports_dir), None)
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(target, len(result.reports), time.monotonic() - started)
+    count = len(in_regions(result.valid_reports(), wanted)) if wanted else len(result.reports)
+    return BuildResult(target, count, time.monotonic() - started)
 
 
 def _stage(name: str, where: Path) -> None:

@@ -136,7 +136,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildError, build_site
 
     try:
-        result = build_site(Path(args.config_file), Path(args.site_dir) if args.site_dir else None, args.verbose)
+        site_dir = Path(args.site_dir) if args.site_dir else None
+        result = build_site(Path(args.config_file), site_dir, args.verbose, args.region or None)
     except BuildError as exc:
         print(f"构建失败：{exc}", file=sys.stderr)
         return EXIT_FINDINGS
@@ -198,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="文件", help="网站配置文件（默认 mkdocs.yml）")
     build.add_argument("-d", "--site-dir", default=None, metavar="目录", help="输出目录（默认取配置中的 site_dir，即 site/）")
     build.add_argument("-v", "--verbose", action="store_true", help="显示详细过程")
+    build.add_argument("--region", action="append", metavar="地区", help="只发布该地区（及下级地区）的报告，如 湖北省/武汉市；可重复。用于按地区分片并行构建")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="本地预览网站，修改报告后自动刷新")

@@ -6,9 +6,10 @@ Pages are written with relative links so that the site also works opened from a 
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
@@ -260,11 +261,23 @@ def latest_list(site: SiteIndex) -> str:
     return "\n".join(lines)
 
 
-def search_page() -> str:
-    """Return the search page: a form that works with Pagefind's index, with a no-script fallback."""
+def search_page(shards: Sequence[Mapping[str, str]] = (), own_index: bool = True) -> str:
+    """Return the search page: a form that works with Pagefind's index, with a no-script fallback.
+
+    ``shards`` are other sites ({"bundle": URL of their pagefind/, "base": their URL}) whose
+    indexes are merged into this one; a portal without reports of its own searches the first.
+    """
     lines = _front_matter("搜索", "search")
     lines += ["# 搜索报告", ""]
-    form = """<div class="nb-search" id="nb-search" data-bundle="pagefind/">
+    merged = list(shards)
+    if own_index or not merged:
+        where = 'data-bundle="pagefind/"'
+    else:
+        first = merged.pop(0)
+        where = f'data-bundle="{escape(first["bundle"])}" data-base="{escape(first["base"])}"'
+    if merged:
+        where += f' data-shards="{escape(json.dumps(merged, ensure_ascii=False))}"'
+    form = f"""<div class="nb-search" id="nb-search" {where}>
 <form class="nb-search__form" role="search" action="search.html" method="get">
 <label for="nb-q">搜索词</label>
 <input id="nb-q" name="q" type="search" autocomplete="off" placeholder="如：行政复议、依申请公开">

@@ -30,6 +30,7 @@ from mkdocs.structure.pages import Page
 
 from . import aggregate, datafiles, pages, sitepages
 from .findings import format_text
+from .model import Report
 from .pdf import (
     DEFAULT_CACHE,
     FontError,
@@ -59,8 +60,19 @@ class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
     fonts = c.ListOfItems(c.Type(str), default=[])
     pdf_jobs = c.Type(int, default=os.cpu_count() or 1)
     pdf_cache = c.Type(str, default=str(DEFAULT_CACHE))
+    pdf_tagged_bundles = c.Type(bool, default=False)
     open_data = c.Type(bool, default=True)
     data_cache = c.Type(str, default=str(datafiles.DEFAULT_CACHE))
+    regions = c.ListOfItems(c.Type(str), default=[])  # publish only these regions (a shard)
+    search_shards = c.ListOfItems(c.Type(dict), default=[])  # other sites whose search index to merge
+
+
+def in_regions(reports: list[Report], prefixes: list[str]) -> list[Report]:
+    """Return the reports within any of the region prefixes (all of them when there are none)."""
+    if not prefixes:
+        return reports
+    wanted = [tuple(p.strip("/").split("/")) for p in prefixes]
+    return [r for r in reports if any(r.region[: len(w)] == w for w in wanted)]
 
 
 # ``nianbao build`` validates before MkDocs starts and hands the result over, to validate once.
@@ -112,6 +124,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         key = str(self.reports_path)
         TIMINGS.clear()
         result = PRELOADED.pop(key, None)
+        if result is None and self.config.search_shards and not self.reports_path.exists():
+            result = Validation([], [])  # a portal: no reports of its own
         if result is None:
             with _Stage("校验"):
                 result = validate([self.reports_path])
@@ -120,14 +134,16 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         if result.findings:
             log.warning("报告校验：\n%s", format_text(result.findings, len(result.reports)))
         self.validation = result
-        self.site = pages.SiteIndex(result.valid_reports())
+        self.site = pages.SiteIndex(in_regions(result.valid_reports(), self.config.regions))
         if self.config.pdf:
             try:
                 fonts = find_fonts([root / d for d in self.config.fonts])
             except FontError as exc:
                 raise Abort(str(exc)) from None
             cache = root / self.config.pdf_cache
-            self.pdf_settings = PdfSettings(cache, fonts, max(1, self.config.pdf_jobs), source_date_epoch())
+            self.pdf_settings = PdfSettings(
+                cache, fonts, max(1, self.config.pdf_jobs), source_date_epoch(), self.config.pdf_tagged_bundles
+            )
         return config
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -141,7 +157,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             report_links, year_links = self._render_pdfs(site, config)
         self._pages_started = time.monotonic()
         self.aggregates = aggregate.aggregates(site.reports)
-        generated = dict(sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data))
+        shards = [{"bundle": str(s.get("bundle", "")), "base": str(s.get("base", ""))} for s in self.config.search_shards]
+        generated = dict(sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data, shards))
         if self.validation and not self.validation.ok:
             generated["check.md"] = pages.findings_page(self.validation.findings)
         for uri, content in generated.items():
@@ -237,11 +254,11 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         TIMINGS["页面"] = time.monotonic() - self._pages_started
         with _Stage("PDF"):
             self._copy_pdfs(Path(config.site_dir))
-        if self.config.open_data:
+        if self.config.open_data and self.site and self.site.reports:
             with _Stage("开放数据"):
                 self._write_data(Path(config.site_dir))
-        if not self.config.search:
-            return
+        if not self.config.search or not (self.site and self.site.reports):
+            return  # a portal with no reports of its own searches its shards' indexes
         site = self.site
         assert site is not None
         start = time.monotonic()

@@ -15,6 +15,7 @@ def generate(
     report_links: Mapping[str, Links],
     year_links: Mapping[int, Links],
     open_data: bool,
+    shards: Sequence[Mapping[str, str]] = (),
 ) -> Iterator[tuple[str, str]]:
     """Yield (path under content/, Markdown) for every generated page.
 
@@ -37,12 +38,12 @@ def generate(
     for agency_id, reports in site.by_agency.items():
         yield pages.agency_uri(agency_id), pages.agency_page(agency_id, reports, datapages.agency_trends(reports))
     yield f"{pages.AGENCIES_DIR}/index.md", pages.agencies_index(site)
-    yield pages.SEARCH_PAGE, pages.search_page()
+    yield pages.SEARCH_PAGE, pages.search_page(shards, own_index=bool(site.reports))
     children = datapages.region_tree(list(aggregates))
     for a in aggregates:
         yield datapages.aggregate_uri(a), datapages.aggregate_page(a)
     for region, aggs in by_region.items():
         yield datapages.region_uri(region), datapages.region_page(region, aggs, children.get(region, []))
     yield f"{datapages.REGIONS_DIR}/index.md", datapages.regions_index(list(aggregates))
-    if open_data:
+    if open_data and site.reports:
         yield datapages.DATA_PAGE, datapages.data_page(site.years)

@@ -10,6 +10,7 @@ that a bundle is tagged (headings, tables, language) like its reports. Bundles a
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import io
 import json
@@ -20,6 +21,7 @@ from typing import Any
 import typst
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
+from pypdf.generic import NameObject, TextStringObject
 
 from ..dates import chinese_date
 from ..model import Report
@@ -79,7 +81,7 @@ def build_bundles(
         title = f"{place}{year}年度政府信息公开工作年度报告汇编"
         members = [rendered[r.slug].path.name for r in reports]
         stamp = settings.epoch if settings.epoch is not None else max(report_datetime(r) for r in reports)
-        key = hashlib.sha256(json.dumps([base, title, str(stamp), members]).encode()).hexdigest()
+        key = hashlib.sha256(json.dumps([base, title, str(stamp), members, settings.tagged_bundles]).encode()).hexdigest()
         path = settings.cache_dir / f"bundle-{key}.pdf"
         if not path.exists():
             pdf = _merge(title, place, year, reports, rendered, settings, publisher, stamp)
@@ -112,6 +114,12 @@ def _front_data(
     }
 
 
+@functools.cache
+def _compiler(font_dirs: tuple[str, ...], system: bool) -> typst.Compiler:
+    """Return one cover compiler per font set: loading the CJK fonts took half a second per bundle."""
+    return typst.Compiler(str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=list(font_dirs), ignore_system_fonts=not system)
+
+
 def _merge(
     title: str,
     place: str,
@@ -124,12 +132,7 @@ def _merge(
 ) -> bytes:
     """Typeset the cover and contents, append the reports, and return the bundle's bytes."""
     readers = [PdfReader(rendered[r.slug].path) for r in reports]
-    compiler = typst.Compiler(
-        str(TEMPLATE),
-        root=str(TEMPLATE.parent),
-        font_paths=list(settings.fonts.dirs),
-        ignore_system_fonts=not settings.fonts.system,
-    )
+    compiler = _compiler(settings.fonts.dirs, settings.fonts.system)
     front_pages = _FRONT_GUESS
     for _ in range(3):  # the contents may run longer than guessed; page numbers then shift once
         starts, page = [], front_pages + 1
@@ -151,7 +154,10 @@ def _merge(
         # The report's own outline (its six sections) is nested under its bookmark.
         writer.append(reader, outline_item=report.title, import_outline=True)
     _link_contents(writer, marks, starts)
-    tags.merge_structure(writer, [front_reader, *readers], "zh-CN")  # tagged like its reports (PDF/UA)
+    if settings.tagged_bundles:
+        tags.merge_structure(writer, [front_reader, *readers], "zh-CN")  # tagged like its reports
+    else:
+        writer._root_object[NameObject("/Lang")] = TextStringObject("zh-CN")  # still announce the language
     when = _pdf_date(stamp)
     writer.add_metadata(
         {
