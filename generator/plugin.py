@@ -75,6 +75,9 @@ def in_regions(reports: list[Report], prefixes: list[str]) -> list[Report]:
     return [r for r in reports if any(r.region[: len(w)] == w for w in wanted)]
 
 
+SEARCH_CACHE = Path(".nianbao-cache") / "search"
+
+
 # ``nianbao build`` validates before MkDocs starts and hands the result over, to validate once.
 PRELOADED: dict[str, Validation] = {}
 # Seconds spent in each stage of the last build, for the build summary and the benchmarks.
@@ -265,7 +268,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         records = [report_record(r, "/" + pages.report_uri(r).replace(".md", ".html")) for r in site.reports]
         try:
             with _Stage("搜索索引"):
-                write_index(records, Path(config.site_dir) / "pagefind")
+                write_index(records, Path(config.site_dir) / "pagefind", self.root / SEARCH_CACHE)
         except SearchIndexError as exc:
             raise Abort(str(exc)) from None
         log.info("搜索索引完成：%d 份报告，用时 %.1f 秒", len(records), time.monotonic() - start)
