@@ -12,6 +12,7 @@ straight from the validated reports, so no HTML is parsed.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -23,9 +24,11 @@ from pathlib import Path
 
 from .formats import SECTIONS
 from .model import Report
+from .pagefind_canon import CborError, canonicalize
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LANGUAGE = "zh"
+log = logging.getLogger("mkdocs.plugins.nianbao")
 KEEP_BUNDLES = 4
 
 
@@ -104,10 +107,9 @@ def write_index(records: list[Record], out_dir: Path, cache_dir: Path | None = N
 
     The records are staged as minimal HTML pages at their URLs and indexed by the Pagefind binary:
     its record API answered one record at a time (about 0.1 s each, 51 s for 500 reports), the
-    binary indexes the same 500 in under a second. Pagefind writes its filter indexes in hash-map
-    order, so the same records give other bytes each run; with ``cache_dir`` the bundle of the
-    same records is reused, and an unchanged site is republished byte for byte. Return whether the
-    bundle came from the cache.
+    binary indexes the same 500 in under a second. Its output is then made deterministic
+    (pagefind_canon); with ``cache_dir`` the bundle of the same records is also reused rather than
+    indexed again. Return whether the bundle came from the cache.
     """
     pages = {record.url: _record_html(record) for record in records}
     digest = hashlib.sha256(pagefind_binary().encode())
@@ -130,6 +132,10 @@ def write_index(records: list[Record], out_dir: Path, cache_dir: Path | None = N
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             raise SearchIndexError(f"Pagefind 建立搜索索引失败：{(proc.stderr or proc.stdout).strip()[-500:]}")
+    try:
+        canonicalize(out_dir)
+    except (CborError, OSError, KeyError, ValueError) as exc:  # another Pagefind layout: still a valid index
+        log.warning("搜索索引未能规范化（%s），两次构建的索引文件可能不完全相同", exc)
     if cached is not None:
         aside = cached.with_name(f".{cached.name}.{os.getpid()}")
         shutil.copytree(out_dir, aside)
