@@ -103,7 +103,7 @@ def build_site(
     from mkdocs.exceptions import Abort, MkDocsException
 
     from .plugin import PRELOADED, TIMINGS, in_regions
-    from .validate import Validation, validate
+    from .validate import DEFAULT_CHECK_CACHE, Validation, validate
 
     started = time.monotonic()
     if not config_file.exists():
@@ -121,7 +121,7 @@ def build_site(
     _stage("校验报告", reports_dir)
     checked = time.monotonic()
     portal = bool(plugin.config.search_shards) and not reports_dir.exists()
-    cache = config_file.resolve().parent / ".nianbao-cache" / "check"
+    cache = DEFAULT_CHECK_CACHE
     result = Validation([], []) if portal else validate([reports_dir], cache_dir=cache)
     checked = time.monotonic() - checked
     print(format_text(result.findings, len(result.reports)), file=sys.stderr)

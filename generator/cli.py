@@ -12,12 +12,11 @@ from . import __version__
 from .findings import Finding, format_json, format_text
 from .formats import AGENCY_KINDS
 from .schema import json_schema_text
-from .validate import display_path, validate
+from .validate import DEFAULT_CHECK_CACHE, display_path, validate
 from .writer import MISSING
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-# Results are keyed by file content, path and code: one per-user cache serves every checkout.
-CHECK_CACHE = Path(os.environ.get("NIANBAO_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nianbao") / "check"
+CHECK_CACHE = DEFAULT_CHECK_CACHE
 
 
 def _write(text: str, output: str | None) -> None:

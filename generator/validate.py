@@ -73,6 +73,13 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
     return unique, problems
 
 
+# Results are keyed by file content, path and code: one per-user cache serves every checkout and
+# both nianbao check and nianbao build.
+DEFAULT_CHECK_CACHE = (
+    Path(os.environ.get("NIANBAO_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nianbao")
+    / "check"
+)
+
 # The modules whose code decides a stage's output: a cached result is only as good as the code.
 MODEL_CODE = ("__init__.py", "formats.py", "model.py", "reader.py", "source.py", "schema.py", "writer.py", "findings.py", "messages.py", "dates.py")
 CHECK_CODE = (*MODEL_CODE, "validate.py", "checks/*.py")

@@ -8,8 +8,10 @@
   var status = document.getElementById("nb-status");
   var list = document.getElementById("nb-results");
   var selects = Array.prototype.slice.call(root.querySelectorAll("select[data-filter]"));
-  var base = new URL(".", document.baseURI);
+  var base = new URL(root.getAttribute("data-base") || ".", document.baseURI);
   var bundle = new URL(root.getAttribute("data-bundle"), document.baseURI).href;
+  /* Other sites (shards of a province) whose indexes this search merges: [{bundle, base}] */
+  var shards = JSON.parse(root.getAttribute("data-shards") || "[]");
   var PAGE = 20;
 
   /* The index holds Chinese as encoded character bigrams (see generator/search.py): 行政复议 is
@@ -69,6 +71,13 @@
     return import(bundle + "pagefind.js").then(function (mod) {
       pagefind = mod;
       return Promise.resolve(mod.options({ baseUrl: base.pathname, excerptLength: 60 }))
+        .then(function () {
+          return Promise.all(shards.map(function (shard) {
+            var other = new URL(shard.bundle, document.baseURI).href;
+            var otherBase = new URL(shard.base, document.baseURI).pathname;
+            return mod.mergeIndex(other, { baseUrl: otherBase });
+          }));
+        })
         .then(function () { return mod.init(); })
         .then(function () { return mod; });
     });
