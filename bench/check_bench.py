@@ -59,7 +59,7 @@ def main() -> None:
     try:
         files = make_copies(n, tmp)
         nianbao = shutil.which("nianbao", path=str(Path(sys.executable).parent)) or "nianbao"
-        t_cli, proc = timed(lambda: subprocess.run([nianbao, "check", str(tmp)], capture_output=True, text=True))
+        t_cli, proc = timed(lambda: subprocess.run([nianbao, "check", "--no-cache", str(tmp)], capture_output=True, text=True))
         if proc.returncode != 0:
             sys.exit(f"check failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
         t_one, result = timed(lambda: validate([tmp], jobs=1))

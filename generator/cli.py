@@ -31,7 +31,7 @@ def _write(text: str, output: str | None) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate report files and print every finding."""
     cache = None if args.no_cache else CHECK_CACHE
-    result = validate([Path(p) for p in args.paths], jobs=args.jobs, cache_dir=cache)
+    result = validate([Path(p) for p in args.paths], jobs=args.jobs, cache_dir=cache, light=True)
     findings = result.findings
     if args.format == "json":
         _write(format_json(findings), None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .checks import check_collection, check_report
+from .checks import check_collection, check_report, history
 from .findings import Finding, Location, Severity, sort_findings
 from .messages import finding
 from .model import Report
@@ -105,7 +105,28 @@ def _check(path: Path, display: str) -> tuple[Report, list[Finding]]:
     return report, findings
 
 
-def _validate_one(path: Path, cache: tuple[Path, str] | None = None) -> tuple[Report, list[Finding]]:
+def slim(report: Report) -> Report:
+    """Return the part of a report that the rules across files read (checks/history.py).
+
+    ``nianbao check`` needs no more; sending whole reports back from the worker processes cost
+    more than checking them.
+    """
+    wanted = {key for key in report.numbers() if key[:2] in history.CROSS_FILE_ROWS}
+    light = Report(
+        source=report.source, path=report.path, format_id=report.format_id, agency_id=report.agency_id,
+        year=report.year, cells={k: c for k, c in report.cells.items() if k in wanted},
+        lines={k: v for k, v in report.lines.items() if k == "年度"}, errors=report.errors, digest=report.digest,
+    )
+    light._numbers = {k: v for k, v in report.numbers().items() if k in wanted}
+    return light
+
+
+def _validate_one(path: Path, cache: tuple[Path, str] | None = None, light: bool = False) -> tuple[Report, list[Finding]]:
+    report, findings = _validate_cached(path, cache)
+    return (slim(report) if light else report), findings
+
+
+def _validate_cached(path: Path, cache: tuple[Path, str] | None = None) -> tuple[Report, list[Finding]]:
     """Validate one file; with a cache (folder, code fingerprint), reuse the result for the same bytes."""
     display = display_path(path)
     if cache is None:
@@ -134,10 +155,11 @@ def _validate_one(path: Path, cache: tuple[Path, str] | None = None) -> tuple[Re
     return result
 
 
-def validate(paths: Sequence[Path], jobs: int | None = None, cache_dir: Path | None = None) -> Validation:
+def validate(paths: Sequence[Path], jobs: int | None = None, cache_dir: Path | None = None, light: bool = False) -> Validation:
     """Load and check every report under ``paths``; never raises on bad input.
 
-    With ``cache_dir``, results are kept per file content (and code version), so that a second run
+    With ``light``, the reports returned hold only what findings across files need (for
+    ``nianbao check``). With ``cache_dir``, results are kept per file content (and code version), so that a second run
     over unchanged files (a pre-commit hook, an incremental build) reads them instead of parsing.
     """
     files, findings = discover(paths)
@@ -146,10 +168,10 @@ def validate(paths: Sequence[Path], jobs: int | None = None, cache_dir: Path | N
         jobs = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as pool:
-            work = functools.partial(_validate_one, cache=cache)
+            work = functools.partial(_validate_one, cache=cache, light=light)
             results = list(pool.map(work, files, chunksize=max(1, len(files) // (jobs * 8))))
     else:
-        results = [_validate_one(f, cache) for f in files]
+        results = [_validate_one(f, cache, light) for f in files]
     reports = [r for r, _ in results]
     for _, found in results:
         findings.extend(found)

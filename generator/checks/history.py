@@ -13,6 +13,8 @@ from ..model import Report
 # W2 applies to the 2021 table 1 block 第二十条第（一）项: 现行有效 = last year's + 制发 - 废止.
 STOCK_BLOCK = "第二十条第（一）项"
 ISSUED, REPEALED, IN_FORCE = "本年制发件数", "本年废止件数", "现行有效件数"
+# The (table, first key) of every cell these rules read: all a report must carry for them.
+CROSS_FILE_ROWS = frozenset({("表二", ROW_CARRIED_IN), ("表二", ROW_CARRIED_OUT), ("表一", STOCK_BLOCK)})
 
 
 def check_history(reports: list[Report]) -> Iterator[Finding]:
