@@ -23,14 +23,19 @@ sys.path.insert(0, str(ROOT))
 from generator.formats import (  # noqa: E402
     APPLICANTS,
     FORMATS,
+    IN_FORCE,
+    ISSUED,
     LITIGATION,
     LITIGATION_KINDS,
     OUTCOMES,
+    REPEALED,
     REVIEW,
     ROW_CARRIED_IN,
     ROW_CARRIED_OUT,
     ROW_NEW,
     ROW_RESULTS,
+    STOCK_BLOCK,
+    STOCK_ROWS,
     FormatDef,
 )
 from generator.writer import render_report  # noqa: E402
@@ -129,14 +134,13 @@ def make_tables(rng: random.Random, fmt: FormatDef, carried_in: list[int], scale
         else:
             table1[cell.path] = rng.randint(0, 60)
     if fmt.id == 2021:
-        for row in ("规章", "行政规范性文件"):
+        for row in STOCK_ROWS:
             issued, repealed = rng.randint(0, 8), rng.randint(0, 3)
             previous = stock.get(row, rng.randint(5, 60))
             repealed = min(repealed, previous + issued)
-            block = "第二十条第（一）项"
-            table1[(block, row, "本年制发件数")] = issued
-            table1[(block, row, "本年废止件数")] = repealed
-            table1[(block, row, "现行有效件数")] = previous + issued - repealed
+            table1[(STOCK_BLOCK, row, ISSUED)] = issued
+            table1[(STOCK_BLOCK, row, REPEALED)] = repealed
+            table1[(STOCK_BLOCK, row, IN_FORCE)] = previous + issued - repealed
             stock[row] = previous + issued - repealed
     return {"表一": table1, "表二": table2, "表三": table3}
 

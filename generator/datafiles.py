@@ -9,28 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .datapages import ALL_DATA, DATA_DIR, DATA_FORMATS, year_data_name
 from .export import export, json_default, report_data
+from .fsutil import place
 from .model import Report
 from .validate import MODEL_CODE, code_fingerprint
 
 DEFAULT_CACHE = Path(".nianbao-cache") / "data"
 VERSION = "1"  # bump when the export format changes, to invalidate the cache
 DATA_CODE = (*MODEL_CODE, "export.py", "xlsx.py", "datafiles.py")
-
-
-def _place(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def _report_key(report: Report) -> str:
@@ -52,7 +43,7 @@ def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Pat
             tmp.replace(cache_dir / f"{key}.{fmt}")  # atomic: a killed build never leaves half a file
         fresh += bool(missing)
         for fmt in DATA_FORMATS:
-            _place(cache_dir / f"{key}.{fmt}", site_dir / DATA_DIR / "reports" / f"{report.slug}.{fmt}")
+            place(cache_dir / f"{key}.{fmt}", site_dir / DATA_DIR / "reports" / f"{report.slug}.{fmt}")
     return fresh
 
 

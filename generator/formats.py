@@ -228,6 +228,10 @@ DISCLOSED, PARTLY, WITHHELD, UNABLE, NOT_HANDLED, OTHER_HANDLING = RESULT_GROUPS
 )
 
 OUTCOMES = ("结果维持", "结果纠正", "其他结果", "尚未审结")
+# Table 1 (2021), block 第（一）项: documents issued, repealed and in force (W2 carries the stock on).
+STOCK_BLOCK = "第二十条第（一）项"
+ISSUED, REPEALED, IN_FORCE = "本年制发件数", "本年废止件数", "现行有效件数"
+STOCK_ROWS = ("规章", "行政规范性文件")
 REVIEW = "行政复议"
 LITIGATION = "行政诉讼"
 LITIGATION_KINDS = ("未经复议直接起诉", "复议后起诉")
@@ -338,7 +342,7 @@ def _format_2021() -> FormatDef:
         "表一",
         "主动公开政府信息情况",
         (
-            Block("第二十条第（一）项", info, _leaves("本年制发件数", "本年废止件数", "现行有效件数"), _leaves("规章", "行政规范性文件")),
+            Block(STOCK_BLOCK, info, _leaves(ISSUED, REPEALED, IN_FORCE), _leaves(*STOCK_ROWS)),
             Block("第二十条第（五）项", info, _leaves(decided), _leaves("行政许可")),
             Block("第二十条第（六）项", info, _leaves(decided), _leaves("行政处罚", "行政强制")),
             Block("第二十条第（八）项", info, _leaves("本年收费金额（单位：万元）", kind=Kind.AMOUNT), _leaves("行政事业性收费")),

@@ -13,7 +13,6 @@ import logging
 import os
 import re
 import secrets
-import shutil
 import sys
 import time
 import zlib
@@ -30,6 +29,7 @@ from mkdocs.structure.pages import Page
 
 from . import aggregate, datafiles, pages, sitepages
 from .findings import format_text
+from .fsutil import place
 from .model import Report
 from .pdf import (
     DEFAULT_CACHE,
@@ -284,12 +284,6 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             self._say(f"  开放数据：{len(site.reports)} 份报告（{fresh} 份新生成），用时 {time.monotonic() - start:.1f} 秒")
 
     def _copy_pdfs(self, site_dir: Path) -> None:
-        """Put the cached PDFs into the site; a hard link where possible (cache files never change)."""
+        """Put the cached PDFs into the site."""
         for name, source in self.pdf_files.items():
-            target = site_dir / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.unlink(missing_ok=True)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
+            place(source, site_dir / name)

@@ -23,6 +23,7 @@ from html import escape
 from pathlib import Path
 
 from .formats import SECTIONS
+from .fsutil import place_tree
 from .model import Report
 from .pagefind_canon import CborError, canonicalize
 
@@ -117,7 +118,7 @@ def write_index(records: list[Record], out_dir: Path, cache_dir: Path | None = N
         digest.update(f"{url}\0{pages[url]}\0".encode())
     cached = cache_dir / digest.hexdigest()[:32] if cache_dir else None
     if cached is not None and (cached / "pagefind-entry.json").exists():
-        _link_tree(cached, out_dir)
+        place_tree(cached, out_dir)
         return True
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=out_dir.parent) as tmp:
@@ -144,17 +145,3 @@ def write_index(records: list[Record], out_dir: Path, cache_dir: Path | None = N
         for old in bundles[:-KEEP_BUNDLES]:  # the latest few (one per shard building here)
             shutil.rmtree(old, ignore_errors=True)
     return False
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    """Reproduce ``source`` at ``target`` with hard links (copies where links are impossible)."""
-    for path in source.rglob("*"):
-        dest = target / path.relative_to(source)
-        if path.is_dir():
-            dest.mkdir(parents=True, exist_ok=True)
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(path, dest)
-        except OSError:
-            shutil.copyfile(path, dest)

@@ -6,13 +6,21 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from ..findings import Finding, Location
-from ..formats import APPLICANTS, ROW_CARRIED_IN, ROW_CARRIED_OUT, TOTAL
+from ..formats import (
+    APPLICANTS,
+    IN_FORCE,
+    ISSUED,
+    REPEALED,
+    ROW_CARRIED_IN,
+    ROW_CARRIED_OUT,
+    STOCK_BLOCK,
+    STOCK_ROWS,
+    TOTAL,
+)
 from ..messages import finding
 from ..model import Report
 
-# W2 applies to the 2021 table 1 block 第二十条第（一）项: 现行有效 = last year's + 制发 - 废止.
-STOCK_BLOCK = "第二十条第（一）项"
-ISSUED, REPEALED, IN_FORCE = "本年制发件数", "本年废止件数", "现行有效件数"
+# W2 applies to the 2021 table 1 block STOCK_BLOCK: in force = last year's + issued - repealed.
 # The (table, first key) of every cell these rules read: all a report must carry for them.
 CROSS_FILE_ROWS = frozenset({("表二", ROW_CARRIED_IN), ("表二", ROW_CARRIED_OUT), ("表一", STOCK_BLOCK)})
 
@@ -69,7 +77,7 @@ def _stock(report: Report, previous: Report) -> Iterator[Finding]:
     if report.format.id != 2021 or previous.format.id != 2021:
         return
     now, before = report.numbers(), previous.numbers()
-    for row in ("规章", "行政规范性文件"):
+    for row in STOCK_ROWS:
         keys = [("表一", STOCK_BLOCK, row, c) for c in (ISSUED, REPEALED, IN_FORCE)]
         last = ("表一", STOCK_BLOCK, row, IN_FORCE)
         if not all(k in now for k in keys) or last not in before:
