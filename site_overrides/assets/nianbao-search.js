@@ -12,7 +12,7 @@
   var bundle = new URL(root.getAttribute("data-bundle"), document.baseURI).href;
   /* Other sites (shards of a province) whose indexes this search merges: [{bundle, base}] */
   var shards = JSON.parse(root.getAttribute("data-shards") || "[]");
-  var PAGE = 20;
+  var PAGE = 10;  /* each result fetches its fragment: 10 keeps a first search light at 10,000 reports */
 
   /* The index holds Chinese as encoded character bigrams (see generator/search.py): 行政复议 is
      indexed as 行政 政复 复议, each written q + 5-digit code points. Encode the query the same way. */
