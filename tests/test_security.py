@@ -324,6 +324,10 @@ def test_search_results_show_the_text_literally(
     _visit(pg, seen, hostile_url + f"search.html?q={query}")
     pg.wait_for_function("() => /找到|没有找到/.test(document.getElementById('nb-status').textContent)")
     pg.wait_for_timeout(100)
+    while pg.locator("#nb-more").count():  # results come 10 at a time: show them all
+        shown = pg.locator("#nb-results li").count()
+        pg.click("#nb-more")
+        pg.wait_for_function(f"() => document.querySelectorAll('#nb-results li').length > {shown}")
     titles = pg.locator("#nb-results .nb-result__title").all_inner_texts()
     expected = [_collapse(f"{name}{slug[-4:]}年政府信息公开工作年度报告") for slug, name in hostile["names"].items()]
     assert sorted(titles) == sorted(expected)
