@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
@@ -146,10 +146,7 @@ def report_page(report: Report, site: SiteIndex, downloads: Iterable[tuple[str, 
     if others:
         links = "、".join(f'<a href="{r.slug}.html">{r.year}年</a>' for r in sorted(others, key=lambda r: -r.year))
         meta.append(f'<p class="nb-years">本机关其他年度报告：{links}</p>')
-    downloads = list(downloads)
-    if downloads:
-        items = " ".join(f'<a class="nb-download" href="{escape(url)}" download>{escape(label)}</a>' for label, url in downloads)
-        meta.append(f'<p class="nb-downloads">下载：{items}</p>')
+    meta += _downloads(downloads)
     meta.append("</div>")
     lines += [_block("\n".join(meta)), ""]
     lines += [_block(f'<div class="nb-lead">\n{markdown_html(report.lead)}\n</div>'), ""]
@@ -183,6 +180,22 @@ def _grouped(reports: list[Report]) -> dict[tuple[str, ...], dict[str, list[Repo
     return groups
 
 
+def _downloads(downloads: Iterable[tuple[str, str]]) -> list[str]:
+    """Return the 下载 line of (label, URL) links, or nothing when there are none."""
+    items = [f'<a class="nb-download" href="{escape(url)}" download>{escape(label)}</a>' for label, url in downloads]
+    return [f'<p class="nb-downloads">下载：{" ".join(items)}</p>'] if items else []
+
+
+def _grouped_list(reports: list[Report], item: Callable[[Report], str]) -> list[str]:
+    """Return Markdown sections by region, then agency kind, one ``item`` line per report."""
+    lines: list[str] = []
+    for region, kinds in _grouped(reports).items():
+        lines += [f"## {_md_text(region_label(region))}", ""]
+        for kind, items in kinds.items():
+            lines += [f"### {_md_text(kind)}", "", *(item(r) for r in items), ""]
+    return lines
+
+
 def year_page(year: int, reports: list[Report], downloads: Iterable[tuple[str, str]] = (), extra: str = "") -> str:
     """Return the page of one year: every report, grouped by region and agency kind.
 
@@ -192,15 +205,10 @@ def year_page(year: int, reports: list[Report], downloads: Iterable[tuple[str, s
     title = f"{year}年度政府信息公开工作年度报告"
     lines = _front_matter(title, "year")
     lines += [f"# {title}", "", f"共{len(reports)}份报告，按地区和机关类别排列。", ""]
-    links = [f'<a class="nb-download" href="{escape(url)}" download>{escape(label)}</a>' for label, url in downloads]
+    links = _downloads(downloads)
     if links:
-        lines += [_block(f'<p class="nb-downloads">下载：{" ".join(links)}</p>'), ""]
-    for region, kinds in _grouped(reports).items():
-        lines += [f"## {_md_text(region_label(region))}", ""]
-        for kind, items in kinds.items():
-            lines += [f"### {_md_text(kind)}", ""]
-            lines += [f"- [{_md_text(r.agency)}](../{report_uri(r)})" for r in items]
-            lines.append("")
+        lines += [_block(links[0]), ""]
+    lines += _grouped_list(reports, lambda r: f"- [{_md_text(r.agency)}](../{report_uri(r)})")
     if extra:
         lines += [extra, ""]
     return "\n".join(lines)
@@ -239,12 +247,9 @@ def agencies_index(site: SiteIndex) -> str:
     latest = [max(rs, key=lambda r: r.year) for rs in site.by_agency.values()]
     lines = _front_matter("按机关浏览", "agencies")
     lines += ["# 按机关浏览", "", f"共{len(latest)}个机关。", ""]
-    for region, kinds in _grouped(latest).items():
-        lines += [f"## {_md_text(region_label(region))}", ""]
-        for kind, items in kinds.items():
-            lines += [f"### {_md_text(kind)}", ""]
-            lines += [f"- [{_md_text(r.agency)}]({r.agency_id}.md)（{len(site.by_agency[r.agency_id])}个年度）" for r in items]
-            lines.append("")
+    lines += _grouped_list(
+        latest, lambda r: f"- [{_md_text(r.agency)}]({r.agency_id}.md)（{len(site.by_agency[r.agency_id])}个年度）"
+    )
     return "\n".join(lines)
 
 
