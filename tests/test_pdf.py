@@ -186,6 +186,63 @@ def test_a_table_longer_than_a_page_repeats_its_header_and_keeps_its_heading(
     assert "四、结转下年度继续办理" in table_pages[-1]
 
 
+def _probe(compiler: typst.Compiler, data: dict[str, Any], mode: str) -> dict[str, float]:
+    compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data, ensure_ascii=False), "probe": mode})
+    heights: dict[str, float] = json.loads(compiler.query("<nb-heights>", field="value", one=True))
+    return heights
+
+
+@pytest.mark.parametrize("slug", [SAMPLE, "shili-qu-shichang-jianguanju-2020"])
+def test_table2_height_does_not_depend_on_its_numbers(slug: str, site: pages.SiteIndex, pdf_settings: PdfSettings) -> None:
+    # The template lets a measured 表二 of zeros stand in for every report's 表二 of that format.
+    data = report_data(_report(site, slug), pdf_settings.fonts)
+    render._init_worker(pdf_settings.fonts.dirs, pdf_settings.fonts.system)  # noqa: SLF001
+    compiler = render._compiler  # noqa: SLF001
+    assert compiler is not None
+    shape = _probe(compiler, data, "1")
+    assert len(shape) == 1 and next(iter(shape.values())) > 400  # 表二: most of a 225 mm (638 pt) page
+    assert _probe(compiler, data, "real") == shape
+    for section in data["sections"]:
+        for segment in (section["table"] or {}).get("segments", []):
+            for cell in segment["cells"]:
+                if cell["kind"] == "data":
+                    cell["text"] = "99999999.99"  # wider than any real count or amount
+    assert _probe(compiler, data, "real") == shape
+
+
+def test_table2_stand_in_breaks_pages_like_the_table_itself(
+    site: pages.SiteIndex, pdf_settings: PdfSettings, tmp_path: Path
+) -> None:
+    # The reference measures the real table, as the template did before stand-ins: intros of growing
+    # length cross from "表二 moves whole with its heading" to "表二 starts below its intro and breaks".
+    template = render.TEMPLATE.read_text(encoding="utf-8")
+    reference = template.replace(
+        "let height = table-height(t)", "let height = measure(block(width: type-width, render-table(t))).height"
+    ).replace("{ heading; intro; stand-in }", "{ heading; intro; table }")
+    assert reference.count("render-table(t))).height") == 1 and "intro; stand-in" not in reference
+    (tmp_path / "reference.typ").write_text(reference, encoding="utf-8")
+    fonts = pdf_settings.fonts
+    compiler = typst.Compiler(
+        str(tmp_path / "reference.typ"), root=str(tmp_path), font_paths=list(fonts.dirs), ignore_system_fonts=not fonts.system
+    )
+    render._init_worker(fonts.dirs, fonts.system)  # noqa: SLF001
+    report = _report(site, SAMPLE)
+    intro = report.section("三、收到和处理政府信息公开申请情况")
+    layouts = set()
+    for extra in range(0, 120, 8):
+        edited = dataclasses.replace(report, sections={**report.sections, "三、收到和处理政府信息公开申请情况": intro + "依法办理" * (extra // 4)})
+        job = render._job(edited, pdf_settings, tmp_path / "new.pdf")  # noqa: SLF001
+        render._render(job)  # noqa: SLF001
+        ours = [p.extract_text() for p in pypdf.PdfReader(tmp_path / "new.pdf").pages]
+        pdf = compiler.compile(format="pdf", sys_inputs={"data": job.data}, pdf_standards=render.PDF_STANDARDS)
+        assert isinstance(pdf, bytes)
+        theirs = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+        assert ours == theirs, f"intro + {extra} characters"
+        pages_of_table = {i for i, text in enumerate(ours) if "申请人情况" in text}
+        layouts.add(len(pages_of_table))
+    assert layouts == {1, 2}, "the sweep should cover both layouts of 表二"
+
+
 def _struct_table_headers(reader: pypdf.PdfReader) -> list[list[tuple[int, int]]]:
     """Return, per tagged table, the (ColSpan, RowSpan) of each header cell, in order."""
     tables: list[list[tuple[int, int]]] = []

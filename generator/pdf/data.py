@@ -42,7 +42,7 @@ def report_data(report: Report, fonts: FontSet) -> dict[str, Any]:
             {
                 "heading": heading,
                 "body": markdown_markup(report.section(heading)),
-                "table": table_data(table, numbers, texts) if table else None,
+                "table": table_data(table, numbers, texts, f"{report.format.id}-{table_id}") if table else None,
             }
         )
     region = "".join(report.region)
@@ -70,9 +70,13 @@ def report_datetime(report: Report) -> datetime.datetime:
 
 
 def table_data(
-    table: TableDef, numbers: dict[tuple[str, ...], Number], texts: dict[tuple[str, ...], str]
+    table: TableDef, numbers: dict[tuple[str, ...], Number], texts: dict[tuple[str, ...], str], shape: str = ""
 ) -> dict[str, Any]:
-    """Return ``table`` as header and body segments of merged cells, in reading order."""
+    """Return ``table`` as header and body segments of merged cells, in reading order.
+
+    ``shape`` names the table's layout (format and table) for a breakable table: its height does not
+    depend on its numbers, so a worker measures it once per shape (render.py) instead of once per report.
+    """
     grid = layout(table, f"t{'一二三'.index(table.id[1]) + 1}")
     segments: list[dict[str, Any]] = []
     for row in grid.rows:
@@ -85,6 +89,7 @@ def table_data(
         "columns": _column_widths(grid),
         "segments": segments,
         "breakable": len(grid.rows) > BREAKABLE_ROWS,
+        "shape": shape if len(grid.rows) > BREAKABLE_ROWS else "",
     }
 
 

@@ -80,6 +80,7 @@ class _Job:
     data: str  # the JSON document
     timestamp: int | datetime.datetime
     out: str
+    shapes: tuple[str, ...] = ()  # its breakable tables' shapes, whose heights the worker measures once
 
 
 def source_date_epoch() -> int | None:
@@ -120,12 +121,17 @@ def report_json(report: Report, settings: PdfSettings) -> str:
 
 def _job(report: Report, settings: PdfSettings, out: Path) -> _Job:
     """Return the render job of ``report``, to be written to ``out``."""
-    return _Job(report.source, report_json(report, settings), _timestamp(report, settings.epoch), str(out))
+    data = report_data(report, settings.fonts)
+    shapes = tuple(s["table"]["shape"] for s in data["sections"] if s["table"] and s["table"]["shape"])
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return _Job(report.source, text, _timestamp(report, settings.epoch), str(out), shapes)
 
 
-# One compiler per process, built on first use and kept for the life of the process.
+# One compiler per process, built on first use and kept for the life of the process, with the
+# heights of the table shapes it has measured (the template's probe run), in points.
 _compiler: typst.Compiler | None = None
 _compiler_fonts: tuple[tuple[str, ...], bool] | None = None
+_heights: dict[str, float] = {}
 
 
 def _init_worker(font_dirs: tuple[str, ...], system: bool) -> None:
@@ -136,15 +142,29 @@ def _init_worker(font_dirs: tuple[str, ...], system: bool) -> None:
             str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=list(font_dirs), ignore_system_fonts=not system
         )
         _compiler_fonts = (font_dirs, system)
+        _heights.clear()
+
+
+def _table_heights(job: _Job) -> str:
+    """Return the heights of the job's table shapes as JSON, measuring the shapes not seen yet.
+
+    Measuring 表二 inside every report cost a third of the report's time; its height is a property
+    of the format and the fonts, the same for every report of a format, so one probe run of the
+    template per shape and process measures it.
+    """
+    assert _compiler is not None, "worker not initialised"
+    if any(shape not in _heights for shape in job.shapes):
+        _compiler.compile(format="pdf", sys_inputs={"data": job.data, "probe": "1"})
+        _heights.update(json.loads(_compiler.query("<nb-heights>", field="value", one=True)))
+    return json.dumps({shape: _heights[shape] for shape in job.shapes}, sort_keys=True)
 
 
 def _render(job: _Job) -> int:
     """Typeset one report into the cache; return the PDF's size."""
     assert _compiler is not None, "worker not initialised"
     try:
-        pdf = _compiler.compile(
-            format="pdf", sys_inputs={"data": job.data}, pdf_standards=PDF_STANDARDS, timestamp=job.timestamp
-        )
+        inputs = {"data": job.data, "heights": _table_heights(job)}
+        pdf = _compiler.compile(format="pdf", sys_inputs=inputs, pdf_standards=PDF_STANDARDS, timestamp=job.timestamp)
     except typst.TypstError as exc:
         raise RenderError(f"{job.source}：PDF 生成失败：{exc.message}") from None
     assert isinstance(pdf, bytes)
