@@ -58,8 +58,25 @@ def _row_chains(nodes: tuple[Node, ...], chain: tuple[Node, ...] = ()) -> Iterat
             yield chain + (node,)
 
 
+_GRIDS: dict[tuple[int, str], tuple[TableDef, Grid]] = {}
+
+
 def layout(table: TableDef, id_prefix: str) -> Grid:
-    """Return the merged-cell grid of ``table``; header ids start with ``id_prefix``."""
+    """Return the merged-cell grid of ``table``; header ids start with ``id_prefix``.
+
+    The grid depends on the format alone, so it is computed once per table and prefix and shared:
+    every report's web page and PDF read it (callers must not change it).
+    """
+    key = (id(table), id_prefix)
+    cached = _GRIDS.get(key)
+    if cached is not None and cached[0] is table:
+        return cached[1]
+    grid = _layout(table, id_prefix)
+    _GRIDS[key] = (table, grid)
+    return grid
+
+
+def _layout(table: TableDef, id_prefix: str) -> Grid:
     grid = Grid(table, table.width)
     counter = iter(range(1, 10_000))
     cells = iter(table.cells)

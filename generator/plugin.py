@@ -1,10 +1,12 @@
 """The MkDocs plugin: reports become pages, index pages are generated, search is indexed.
 
 ``mkdocs build`` and ``mkdocs serve`` work through this plugin; ``nianbao build`` wraps it with
-validation first and an atomic swap of the output directory. PDFs are rendered into a cache
-before the pages (a report page shows its PDF's size) and copied into the site after the build,
-because MkDocs empties ``site_dir`` when it starts. Under ``mkdocs serve`` a report with
-errors does not stop the preview: it is left out and its findings are shown on a page.
+validation first and an atomic swap of the output directory. PDFs are rendered into a cache by
+worker processes while this process builds the pages (pdf/pipeline.py), and copied into the site
+after the build, because MkDocs empties ``site_dir`` when it starts. A page links a PDF with its
+size; a size not known yet when the page is written is filled in once the PDFs are done. Under
+``mkdocs serve`` a report with errors does not stop the preview: it is left out and its findings
+are shown on a page.
 """
 
 from __future__ import annotations
@@ -34,13 +36,11 @@ from .model import Report
 from .pdf import (
     DEFAULT_CACHE,
     FontError,
+    PdfPipeline,
     PdfSettings,
-    ProgressPrinter,
     RenderError,
-    build_bundles,
     find_fonts,
     prune_cache,
-    render_reports,
     size_label,
     source_date_epoch,
 )
@@ -48,7 +48,6 @@ from .search import SearchIndexError, report_record, write_index
 from .validate import Validation, validate
 
 log = logging.getLogger("mkdocs.plugins.nianbao")
-PDF_DIR = "pdf"
 Links = list[tuple[str, str]]
 
 
@@ -108,7 +107,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._pages_done = 0
         self._started = 0.0
         self.pdf_settings: PdfSettings | None = None
-        self.pdf_files: dict[str, Path] = {}  # path under site_dir -> file in the cache
+        self.pdfs: PdfPipeline | None = None
+        self._unsized: list[Path] = []  # written pages still showing a PDF size placeholder
         self.aggregates: list[aggregate.Aggregate] = []
         self._pages_started = time.monotonic()
         self._raw: dict[str, bytes] = {}  # page -> its raw HTML blocks, lifted out of its Markdown
@@ -156,8 +156,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         site = self.site
         assert site is not None
-        with _Stage("PDF"):
-            report_links, year_links = self._render_pdfs(site, config)
+        report_links, year_links = self._start_pdfs(site, config)
         self._pages_started = time.monotonic()
         self.aggregates = aggregate.aggregates(site.reports)
         shards = [{"bundle": str(s.get("bundle", "")), "base": str(s.get("base", ""))} for s in self.config.search_shards]
@@ -173,37 +172,62 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._started = time.monotonic()
         return files
 
-    def _render_pdfs(self, site: pages.SiteIndex, config: MkDocsConfig) -> tuple[dict[str, Links], dict[int, Links]]:
-        """Render every report's PDF and every yearly bundle into the cache; return their links."""
+    def _start_pdfs(self, site: pages.SiteIndex, config: MkDocsConfig) -> tuple[dict[str, Links], dict[int, Links]]:
+        """Start rendering every report's PDF and every yearly bundle; return their links."""
         settings = self.pdf_settings
-        self.pdf_files = {}
+        self.pdfs = None
+        self._unsized = []
         if settings is None or not site.reports:
             return {}, {}
-        start = time.monotonic()
-        say = self._say if self.config.progress else None
-        progress = ProgressPrinter("PDF", self._say) if say and len(site.reports) >= 20 else None
         publisher = str(config.extra.get("publisher") or config.site_name)
+        self.pdfs = PdfPipeline(settings, publisher, self._say if self.config.progress else None)
         try:
-            rendered = render_reports(site.reports, settings, progress)
-            bundles = build_bundles(site, rendered, settings, publisher)
+            with _Stage("PDF"):
+                self.pdfs.start(site)
         except RenderError as exc:
+            self.pdfs.close()
             raise Abort(str(exc)) from None
         report_links: dict[str, Links] = {}
-        for slug, pdf in rendered.items():
-            self.pdf_files[f"{PDF_DIR}/{slug}.pdf"] = pdf.path
-            report_links[slug] = [(f"PDF（{size_label(pdf.size)}）", f"../{PDF_DIR}/{slug}.pdf")]
+        for report in site.reports:
+            name = PdfPipeline.report_name(report.slug)
+            report_links[report.slug] = [(f"PDF（{self._size(name)}）", f"../{name}")]
         year_links: dict[int, Links] = {}
-        for bundle in bundles:
-            self.pdf_files[f"{PDF_DIR}/{bundle.filename}"] = bundle.path
+        for bundle in self.pdfs.bundles:
+            name = PdfPipeline.bundle_name(bundle)
             where = f"{pages.region_label(bundle.region)} " if bundle.region else ""
-            label = f"{where}全年汇编 PDF（{size_label(bundle.size)}）"
-            year_links.setdefault(bundle.year, []).append((label, f"../{PDF_DIR}/{bundle.filename}"))
-        prune_cache(settings.cache_dir, self.pdf_files.values())
-        if say:
-            fresh = sum(1 for pdf in rendered.values() if not pdf.cached)
-            say(f"  PDF：{len(rendered)} 份报告（{fresh} 份新生成，{len(rendered) - fresh} 份来自缓存），"
-                f"{len(bundles)} 份年度汇编，用时 {time.monotonic() - start:.1f} 秒")
+            year_links.setdefault(bundle.year, []).append((f"{where}全年汇编 PDF（{self._size(name)}）", f"../{name}"))
         return report_links, year_links
+
+    def _size(self, name: str) -> str:
+        """Return a PDF's size as a reader sees it, or a placeholder while it is being rendered."""
+        size = self.pdfs.size(name) if self.pdfs else None
+        return size_label(size) if size is not None else f"{self._nonce}SIZE[{name}]"
+
+    def _fill_sizes(self, html: str) -> str:
+        return re.sub(rf"{self._nonce}SIZE\[([^\]]+)\]", lambda m: self._size(m[1]), html)
+
+    def _finish_pdfs(self, site_dir: Path) -> None:
+        """Wait for the PDFs, fill in the sizes the pages were written without, put the PDFs into the site."""
+        pdfs = self.pdfs
+        if pdfs is None:
+            return
+        try:
+            with _Stage("等待 PDF"):
+                files = pdfs.finish()
+        except RenderError as exc:
+            raise Abort(str(exc)) from None
+        for path in self._unsized:
+            html = path.read_text(encoding="utf-8")
+            path.write_text(self._fill_sizes(html), encoding="utf-8")
+        for name, source in files.items():
+            place(source, site_dir / name)
+        prune_cache(pdfs.settings.cache_dir, files.values())
+        done = pdfs.summary
+        if self.config.progress:
+            per = f"，每份 {1000 * done.render_seconds / done.rendered:.0f} 毫秒（单核）" if done.rendered else ""
+            self._say(f"  PDF：{done.reports} 份报告（{done.rendered} 份新生成{per}，{done.reports - done.rendered} 份来自缓存），"
+                      f"{done.bundles} 份年度汇编（{done.merged} 份新合并），与页面并行，共用时 {done.elapsed:.1f} 秒，"
+                      f"最后等待 {done.waited:.1f} 秒")
 
     @staticmethod
     def _say(line: str) -> None:
@@ -244,7 +268,11 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         if packed is None:
             return output
         blocks = zlib.decompress(packed).decode("utf-8").split("\0")
-        return re.sub(rf"<p>{self._nonce}(\d+)Z</p>", lambda m: blocks[int(m[1])], output)
+        output = re.sub(rf"<p>{self._nonce}(\d+)Z</p>", lambda m: blocks[int(m[1])], output)
+        output = self._fill_sizes(output)
+        if f"{self._nonce}SIZE[" in output:
+            self._unsized.append(Path(page.file.abs_dest_path))
+        return output
 
     def _progress(self) -> None:
         self._pages_done += 1
@@ -255,11 +283,18 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         TIMINGS["页面"] = time.monotonic() - self._pages_started
-        with _Stage("PDF"):
-            self._copy_pdfs(Path(config.site_dir))
+        # The workers render PDFs meanwhile: the data and the search index first, then wait for them.
         if self.config.open_data and self.site and self.site.reports:
             with _Stage("开放数据"):
                 self._write_data(Path(config.site_dir))
+        self._write_search(config)
+        self._finish_pdfs(Path(config.site_dir))
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.pdfs is not None:
+            self.pdfs.close()  # stop the workers: nothing of a failed build is kept
+
+    def _write_search(self, config: MkDocsConfig) -> None:
         if not self.config.search or not (self.site and self.site.reports):
             return  # a portal with no reports of its own searches its shards' indexes
         site = self.site
@@ -282,8 +317,3 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         fresh = datafiles.write_report_files(site_dir, site.reports, self.root / self.config.data_cache)
         if self.config.progress and len(site.reports) >= 20:
             self._say(f"  开放数据：{len(site.reports)} 份报告（{fresh} 份新生成），用时 {time.monotonic() - start:.1f} 秒")
-
-    def _copy_pdfs(self, site_dir: Path) -> None:
-        """Put the cached PDFs into the site."""
-        for name, source in self.pdf_files.items():
-            place(source, site_dir / name)

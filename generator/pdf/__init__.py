@@ -1,13 +1,15 @@
 """Downloadable PDFs of the reports, typeset like official documents, and yearly bundles.
 
 fonts.find_fonts chooses the faces; render.render_reports typesets each report (report.typ) into
-a cache in worker processes; bundle.build_bundles merges each year's reports into one PDF.
+a cache; bundle.build_bundles merges each year's reports into one PDF; pipeline.PdfPipeline does
+both in worker processes while the pages are built.
 """
 
 from __future__ import annotations
 
 from .bundle import Bundle, build_bundles
 from .fonts import FontError, FontSet, find_fonts
+from .pipeline import PdfPipeline
 from .render import (
     DEFAULT_CACHE,
     PdfSettings,
@@ -25,6 +27,7 @@ __all__ = [
     "Bundle",
     "FontError",
     "FontSet",
+    "PdfPipeline",
     "PdfSettings",
     "ProgressPrinter",
     "RenderError",

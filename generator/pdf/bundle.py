@@ -14,6 +14,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,47 +69,117 @@ def bundle_filename(year: int, region: tuple[str, ...] | None) -> str:
     return f"{year}-{hashlib.sha1('/'.join(region).encode()).hexdigest()[:8]}.pdf"
 
 
-def build_bundles(
-    site: SiteIndex, rendered: dict[str, RenderedPdf], settings: PdfSettings, publisher: str
-) -> list[Bundle]:
-    """Return every bundle of ``site``, merging those missing from the cache."""
+@dataclass(frozen=True)
+class BundleJob:
+    """Everything a worker process needs to merge one bundle: no Report objects, only paths and text."""
+
+    year: int
+    region: tuple[str, ...] | None
+    title: str
+    place: str
+    filename: str
+    path: Path  # where the bundle goes in the cache
+    members: tuple[Path, ...]  # the reports' cached PDFs, in order
+    front: str  # the cover and contents as JSON, without the start pages (see _front_data)
+    metadata: tuple[tuple[str, str], ...]
+    stamp: int | datetime.datetime
+    font_dirs: tuple[str, ...]
+    system_fonts: bool
+    tagged: bool
+
+
+def bundle_jobs(
+    site: SiteIndex, pdfs: dict[str, Path], settings: PdfSettings, publisher: str
+) -> list[BundleJob]:
+    """Return the job of every bundle of ``site``, given each report's (future) PDF in the cache.
+
+    A bundle's cache key names its members' cache files, so it is known before they are rendered.
+    """
     # This module's own source is part of the key: it decides the merging, the links and the metadata.
     code = hashlib.sha256(Path(__file__).read_bytes() + Path(tags.__file__).read_bytes()).hexdigest()
     base = template_hash(TEMPLATE) + code + settings.fonts.fingerprint() + publisher
-    bundles = []
+    jobs = []
     for year, region, reports in plan(site):
         place = "".join(region or reports[0].region)
         title = f"{place}{year}年度政府信息公开工作年度报告汇编"
-        members = [rendered[r.slug].path.name for r in reports]
+        members = tuple(pdfs[r.slug] for r in reports)
         stamp = settings.epoch if settings.epoch is not None else max(report_datetime(r) for r in reports)
-        key = hashlib.sha256(json.dumps([base, title, str(stamp), members, settings.tagged_bundles]).encode()).hexdigest()
-        path = settings.cache_dir / f"bundle-{key}.pdf"
-        if not path.exists():
-            pdf = _merge(title, place, year, reports, rendered, settings, publisher, stamp)
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_bytes(pdf)
-            tmp.replace(path)
-        bundles.append(Bundle(year, region, title, bundle_filename(year, region), path, path.stat().st_size))
+        key = json.dumps([base, title, str(stamp), [m.name for m in members], settings.tagged_bundles])
+        subject = f"{region_label(reports[0].region)} {year}年度政府信息公开工作年度报告，共{len(reports)}份"
+        keywords = ["政府信息公开", "年度报告", "汇编", f"{year}年", *reports[0].region]
+        when = _pdf_date(stamp)
+        metadata = {
+            "/Title": title,
+            "/Author": publisher,
+            "/Subject": subject,
+            "/Keywords": ", ".join(keywords),
+            "/Creator": "nianbao",
+            "/Producer": "Typst, pypdf",
+            "/CreationDate": when,
+            "/ModDate": when,
+        }
+        jobs.append(
+            BundleJob(
+                year,
+                region,
+                title,
+                place,
+                bundle_filename(year, region),
+                settings.cache_dir / f"bundle-{hashlib.sha256(key.encode()).hexdigest()}.pdf",
+                members,
+                json.dumps(_front_data(title, place, year, reports, subject, keywords, publisher, settings), ensure_ascii=False),
+                tuple(metadata.items()),
+                stamp,
+                settings.fonts.dirs,
+                settings.fonts.system,
+                settings.tagged_bundles,
+            )
+        )
+    return jobs
+
+
+def build_bundles(
+    site: SiteIndex, rendered: dict[str, RenderedPdf], settings: PdfSettings, publisher: str
+) -> list[Bundle]:
+    """Return every bundle of ``site``, merging in this process those missing from the cache."""
+    bundles = []
+    for job in bundle_jobs(site, {slug: pdf.path for slug, pdf in rendered.items()}, settings, publisher):
+        size = make_bundle(job)
+        bundles.append(Bundle(job.year, job.region, job.title, job.filename, job.path, size))
     return bundles
 
 
+def make_bundle(job: BundleJob) -> int:
+    """Merge one bundle into the cache unless it is there already; return its size."""
+    if not job.path.exists():
+        pdf = _merge(job)
+        # Write aside, then rename: a killed build never leaves a truncated bundle under a valid key.
+        tmp = job.path.with_name(f".{job.path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(pdf)
+        tmp.replace(job.path)
+    return job.path.stat().st_size
+
+
 def _front_data(
-    title: str, place: str, year: int, reports: list[Report], starts: list[int], settings: PdfSettings, publisher: str
+    title: str,
+    place: str,
+    year: int,
+    reports: list[Report],
+    subject: str,
+    keywords: list[str],
+    publisher: str,
+    settings: PdfSettings,
 ) -> dict[str, Any]:
-    """Return the JSON document of the cover and contents."""
-    region = region_label(reports[0].region)
+    """Return the JSON document of the cover and contents; each entry's page is filled in by _merge."""
     latest = max((r.date for r in reports if r.date), default=None)
     return {
         "title": title,
         "title_lines": [place, f"{year}年度政府信息公开工作年度报告汇编"],
         "author": publisher,
-        "subject": f"{region} {year}年度政府信息公开工作年度报告，共{len(reports)}份",
-        "keywords": ["政府信息公开", "年度报告", "汇编", f"{year}年", *reports[0].region],
+        "subject": subject,
+        "keywords": keywords,
         "date": chinese_date(latest) if latest else "",
-        "entries": [
-            {"index": i, "title": r.title, "kind": r.kind, "page": start}
-            for i, (r, start) in enumerate(zip(reports, starts, strict=True))
-        ],
+        "entries": [{"index": i, "title": r.title, "kind": r.kind, "page": 0} for i, r in enumerate(reports)],
         "note": "页码为本汇编文件中的页序；各报告页脚的页码为该报告自身的页码。",
         "fonts": settings.fonts.as_json(),
     }
@@ -120,27 +191,22 @@ def _compiler(font_dirs: tuple[str, ...], system: bool) -> typst.Compiler:
     return typst.Compiler(str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=list(font_dirs), ignore_system_fonts=not system)
 
 
-def _merge(
-    title: str,
-    place: str,
-    year: int,
-    reports: list[Report],
-    rendered: dict[str, RenderedPdf],
-    settings: PdfSettings,
-    publisher: str,
-    stamp: int | datetime.datetime,
-) -> bytes:
+def _merge(job: BundleJob) -> bytes:
     """Typeset the cover and contents, append the reports, and return the bundle's bytes."""
-    readers = [PdfReader(rendered[r.slug].path) for r in reports]
-    compiler = _compiler(settings.fonts.dirs, settings.fonts.system)
+    # strict: our own Typst PDFs need no repairs, and the lenient reader re-reads every object header.
+    readers = [PdfReader(path, strict=True) for path in job.members]
+    titles = [entry["title"] for entry in json.loads(job.front)["entries"]]
+    compiler = _compiler(job.font_dirs, job.system_fonts)
     front_pages = _FRONT_GUESS
     for _ in range(3):  # the contents may run longer than guessed; page numbers then shift once
         starts, page = [], front_pages + 1
         for reader in readers:
             starts.append(page)
             page += len(reader.pages)
-        data = json.dumps(_front_data(title, place, year, reports, starts, settings, publisher), ensure_ascii=False)
-        front = compiler.compile(format="pdf", sys_inputs={"data": data}, timestamp=stamp)
+        data = json.loads(job.front)
+        for entry, start in zip(data["entries"], starts, strict=True):
+            entry["page"] = start
+        front = compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data, ensure_ascii=False)}, timestamp=job.stamp)
         assert isinstance(front, bytes)
         front_reader = PdfReader(io.BytesIO(front))
         if len(front_reader.pages) == front_pages:
@@ -150,27 +216,15 @@ def _merge(
 
     writer = PdfWriter()
     writer.append(front_reader, import_outline=False)
-    for report, reader in zip(reports, readers, strict=True):
+    for title, reader in zip(titles, readers, strict=True):
         # The report's own outline (its six sections) is nested under its bookmark.
-        writer.append(reader, outline_item=report.title, import_outline=True)
+        writer.append(reader, outline_item=title, import_outline=True)
     _link_contents(writer, marks, starts)
-    if settings.tagged_bundles:
+    if job.tagged:
         tags.merge_structure(writer, [front_reader, *readers], "zh-CN")  # tagged like its reports
     else:
         writer._root_object[NameObject("/Lang")] = TextStringObject("zh-CN")  # still announce the language
-    when = _pdf_date(stamp)
-    writer.add_metadata(
-        {
-            "/Title": title,
-            "/Author": publisher,
-            "/Subject": f"{region_label(reports[0].region)} {year}年度政府信息公开工作年度报告，共{len(reports)}份",
-            "/Keywords": ", ".join(["政府信息公开", "年度报告", "汇编", f"{year}年", *reports[0].region]),
-            "/Creator": "nianbao",
-            "/Producer": "Typst, pypdf",
-            "/CreationDate": when,
-            "/ModDate": when,
-        }
-    )
+    writer.add_metadata(dict(job.metadata))
     writer.page_mode = "/UseOutlines"  # open with the bookmarks shown: the bundle is read report by report
     out = io.BytesIO()
     writer.write(out)

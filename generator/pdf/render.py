@@ -115,6 +115,11 @@ def _cache_file(report: Report, settings: PdfSettings, base: str) -> Path:
     return settings.cache_dir / f"{key}.pdf"
 
 
+def cache_base(settings: PdfSettings) -> str:
+    """Return what every cached PDF's key starts with: the template, the fonts and the code."""
+    return template_hash() + settings.fonts.fingerprint() + code_fingerprint(PDF_CODE)
+
+
 def report_json(report: Report, settings: PdfSettings) -> str:
     return json.dumps(report_data(report, settings.fonts), ensure_ascii=False, sort_keys=True)
 
@@ -181,7 +186,7 @@ def render_reports(
 ) -> dict[str, RenderedPdf]:
     """Return every report's PDF by slug, rendering only those missing from the cache."""
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    base = template_hash() + settings.fonts.fingerprint() + code_fingerprint(PDF_CODE)
+    base = cache_base(settings)
     reports = list(reports)
     outs = {r.slug: _cache_file(r, settings, base) for r in reports}
     done: dict[str, RenderedPdf] = {}

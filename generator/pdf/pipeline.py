@@ -1,0 +1,210 @@
+"""Render the PDFs in worker processes while the main process builds the pages.
+
+The PDFs were the longest stage of a build and the main process waited for them, idle; then the
+bundles were merged on one core while the workers sat idle. Here everything a worker can do is
+queued at once: each report missing from the cache, then each yearly bundle as soon as its last
+member is rendered. The main process goes on with the pages, the open data and the search index
+and asks for the results only at the end (``finish``). A page that links a PDF not yet rendered
+shows its size later: ``size`` says what is known now, and the plugin fills in the rest.
+
+Small jobs (an edited report, a test site) are rendered in this process when the pipeline starts:
+starting a worker costs about half a second.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import Report
+from ..pages import SiteIndex
+from . import render
+from .bundle import BundleJob, bundle_jobs, make_bundle
+from .render import MIN_PER_WORKER, PdfSettings, ProgressPrinter, RenderError
+
+PDF_DIR = "pdf"
+
+# What the worker processes were given, set by the pool initializer.
+_settings: PdfSettings | None = None
+
+
+def _init(settings: PdfSettings) -> None:
+    global _settings
+    _settings = settings
+    render._init_worker(settings.fonts.dirs, settings.fonts.system)  # noqa: SLF001
+
+
+def _render_report(report: Report, out: str) -> tuple[int, float]:
+    """Typeset one report in a worker; return its size and the seconds it took on that core."""
+    assert _settings is not None, "worker not initialised"
+    start = time.perf_counter()
+    size = render._render(render._job(report, _settings, Path(out)))  # noqa: SLF001
+    return size, time.perf_counter() - start
+
+
+@dataclass
+class Summary:
+    """What the pipeline did, for the build's report line."""
+
+    reports: int = 0
+    rendered: int = 0
+    bundles: int = 0
+    merged: int = 0
+    render_seconds: float = 0.0  # summed over the workers: the cost of one PDF on one core
+    waited: float = 0.0  # seconds the main process waited for the workers at the end
+    elapsed: float = 0.0  # from start to finish
+    started: float = field(default_factory=time.monotonic)
+
+
+class PdfPipeline:
+    """Every report's PDF and every yearly bundle of a site, rendered alongside the build."""
+
+    def __init__(self, settings: PdfSettings, publisher: str, say: Callable[[str], None] | None = None) -> None:
+        self.settings = settings
+        self.publisher = publisher
+        self.say = say
+        self.files: dict[str, Path] = {}  # name under site_dir ("pdf/…") -> its file in the cache
+        self.sizes: dict[str, int] = {}  # name under site_dir -> size, once the file exists
+        self.bundles: list[BundleJob] = []
+        self.summary = Summary()
+        self._pool: ProcessPoolExecutor | None = None
+        self._done: queue.SimpleQueue[tuple[str, Future[object]]] = queue.SimpleQueue()
+        self._outstanding = 0
+        self._waiting: dict[str, list[BundleJob]] = {}  # report name -> bundles that still need it
+        self._missing: dict[str, int] = {}  # bundle name -> members not rendered yet
+        self._progress: ProgressPrinter | None = None
+        self._reports_done = 0
+
+    @staticmethod
+    def report_name(slug: str) -> str:
+        return f"{PDF_DIR}/{slug}.pdf"
+
+    @staticmethod
+    def bundle_name(job: BundleJob) -> str:
+        return f"{PDF_DIR}/{job.filename}"
+
+    def start(self, site: SiteIndex) -> None:
+        """Find what the cache holds and queue the rest, reports in the order the pages are built."""
+        settings = self.settings
+        settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        base = render.cache_base(settings)
+        outs = {r.slug: render._cache_file(r, settings, base) for r in site.reports}  # noqa: SLF001
+        todo: list[Report] = []
+        for report in site.reports:
+            name = self.report_name(report.slug)
+            self.files[name] = outs[report.slug]
+            try:
+                self.sizes[name] = outs[report.slug].stat().st_size
+            except FileNotFoundError:
+                todo.append(report)
+        self.bundles = bundle_jobs(site, outs, settings, self.publisher)
+        for job in self.bundles:
+            self.files[self.bundle_name(job)] = job.path
+        self.summary.reports, self.summary.bundles = len(outs), len(self.bundles)
+        self.summary.rendered = len(todo)
+        self._reports_done = len(outs) - len(todo)
+        if self.say and len(todo) >= 20:
+            self._progress = ProgressPrinter("PDF", self.say)
+
+        workers = max(1, min(self.settings.jobs, len(todo) // MIN_PER_WORKER))
+        if workers == 1:
+            self._run_here(todo)
+            return
+        # spawn, not fork: the MkDocs process may run threads (mkdocs serve), and a forked lock is a hang.
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(settings,))
+        pending = {outs[r.slug]: self.report_name(r.slug) for r in todo}
+        for job in self.bundles:
+            members = [pending[m] for m in job.members if m in pending]
+            if job.path.exists() or not members:
+                self._submit_bundle(job)
+                continue
+            self._missing[self.bundle_name(job)] = len(members)
+            for name in members:
+                self._waiting.setdefault(name, []).append(job)
+        for report in todo:
+            self._submit(self.report_name(report.slug), _render_report, report, str(outs[report.slug]))
+
+    def _run_here(self, todo: list[Report]) -> None:
+        """Render a few reports and their bundles in this process, at once."""
+        render._init_worker(self.settings.fonts.dirs, self.settings.fonts.system)  # noqa: SLF001
+        start = time.perf_counter()
+        for report in todo:
+            name = self.report_name(report.slug)
+            self.sizes[name] = render._render(render._job(report, self.settings, self.files[name]))  # noqa: SLF001
+            if self._progress:
+                self._progress(len(self.sizes), self.summary.reports)
+        self.summary.render_seconds = time.perf_counter() - start
+        for job in self.bundles:
+            existed = job.path.exists()
+            self.sizes[self.bundle_name(job)] = make_bundle(job)
+            self.summary.merged += not existed
+
+    def _submit(self, name: str, fn: Callable[..., object], *args: object) -> None:
+        assert self._pool is not None
+        future: Future[object] = self._pool.submit(fn, *args)
+        self._outstanding += 1
+        future.add_done_callback(lambda f: self._done.put((name, f)))
+
+    def _submit_bundle(self, job: BundleJob) -> None:
+        if job.path.exists():
+            self.sizes[self.bundle_name(job)] = job.path.stat().st_size
+        else:
+            self._submit(self.bundle_name(job), make_bundle, job)
+
+    def size(self, name: str) -> int | None:
+        """Return the size of a PDF under site_dir if it is rendered by now, without waiting."""
+        self._collect(block=False)
+        return self.sizes.get(name)
+
+    def _collect(self, block: bool) -> None:
+        """Take in the finished jobs; with ``block``, wait for at least one while any is running."""
+        while self._outstanding:
+            try:
+                name, future = self._done.get(block=block)
+            except queue.Empty:
+                return
+            block = False
+            self._outstanding -= 1
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                raise RenderError("PDF 生成进程意外退出（内存不足或被终止？），网站未生成") from None
+            if isinstance(result, tuple):  # a report: (size, seconds)
+                self.sizes[name] = int(result[0])
+                self.summary.render_seconds += float(result[1])
+                self._reports_done += 1
+                if self._progress:
+                    self._progress(self._reports_done, self.summary.reports)
+                for job in self._waiting.pop(name, []):
+                    left = self._missing[self.bundle_name(job)] = self._missing[self.bundle_name(job)] - 1
+                    if left == 0:
+                        self._submit_bundle(job)
+            else:
+                assert isinstance(result, int)
+                self.sizes[name] = result
+                self.summary.merged += 1
+
+    def finish(self) -> dict[str, Path]:
+        """Wait for every PDF and bundle; return the files to put into the site by name."""
+        start = time.monotonic()
+        try:
+            while self._outstanding:
+                self._collect(block=True)
+        finally:
+            self.close()
+        self.summary.waited = time.monotonic() - start
+        self.summary.elapsed = time.monotonic() - self.summary.started
+        return dict(self.files)
+
+    def close(self) -> None:
+        """Stop the workers, dropping queued jobs (a failed or interrupted build)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
