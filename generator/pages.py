@@ -286,11 +286,13 @@ def search_page(shards: Sequence[Mapping[str, str]] = (), own_index: bool = True
 <form class="nb-search__form" role="search" action="search.html" method="get">
 <label for="nb-q">搜索词</label>
 <input id="nb-q" name="q" type="search" autocomplete="off" placeholder="如：行政复议、依申请公开">
+<button type="submit">搜索</button>
+<details class="nb-search__filters" id="nb-filters"><summary>筛选：年度、地区、机关类别、机关</summary><div>
 <label for="nb-f-年度">年度</label><select id="nb-f-年度" data-filter="年度"><option value="">全部</option></select>
 <label for="nb-f-地区">地区</label><select id="nb-f-地区" data-filter="地区"><option value="">全部</option></select>
 <label for="nb-f-机关类别">机关类别</label><select id="nb-f-机关类别" data-filter="机关类别"><option value="">全部</option></select>
 <label for="nb-f-机关">机关</label><select id="nb-f-机关" data-filter="机关"><option value="">全部</option></select>
-<button type="submit">搜索</button>
+</div></details>
 </form>
 <p class="nb-search__status" id="nb-status" role="status" aria-live="polite"></p>
 <ol class="nb-search__results" id="nb-results"></ol>

@@ -114,12 +114,34 @@ def test_chinese_search_finds_the_right_reports(page: Any, site_url: str, query:
 def test_search_filters_by_year(page: Any, site_url: str) -> None:
     reports = _reports()
     _search(page, site_url, "复议")
+    page.click("#nb-filters summary")  # the filters' values are fetched when the panel opens
+    page.wait_for_selector("#nb-f-年度 option[value='2023']", state="attached")
     page.select_option("#nb-f-年度", "2023")
     page.wait_for_function("() => document.getElementById('nb-status').textContent.startsWith('找到')"
                            " && !document.querySelector('#nb-results li a[href*=\"2024\"]')")
     found = page.locator("#nb-results .nb-result__title").all_inner_texts()
     assert sorted(found) == sorted(r.title for r in reports if r.year == 2023)
     assert "年度=2023" in page.url or "%E5%B9%B4%E5%BA%A6=2023" in page.url
+
+
+def test_a_first_search_fetches_no_filter_index_and_no_worker(page: Any, site_url: str) -> None:
+    fetched: list[str] = []
+    page.on("request", lambda req: fetched.append(req.url))
+    assert _search(page, site_url, "复议")
+    assert any("/pagefind/index/" in u for u in fetched)
+    assert not [u for u in fetched if "/pagefind/filter/" in u or "pagefind-worker" in u]
+    page.click("#nb-filters summary")
+    page.wait_for_selector("#nb-f-机关类别 option[value='部门']", state="attached")
+    assert any("/pagefind/filter/" in u for u in fetched)
+
+
+def test_filters_in_the_address_open_the_panel_and_apply(page: Any, site_url: str) -> None:
+    page.goto(site_url + "search.html?q=复议&年度=2023")
+    page.wait_for_function("() => /找到|没有找到/.test(document.getElementById('nb-status').textContent)")
+    assert page.locator("#nb-filters").evaluate("d => d.open")
+    assert page.locator("#nb-f-年度").input_value() == "2023"
+    found = page.locator("#nb-results .nb-result__title").all_inner_texts()
+    assert found and sorted(found) == sorted(r.title for r in _reports() if r.year == 2023 and "复议" in _searchable(r))
 
 
 def test_header_search_box_reaches_the_search_page(page: Any, site_url: str) -> None:

@@ -8,6 +8,10 @@
   var status = document.getElementById("nb-status");
   var list = document.getElementById("nb-results");
   var selects = Array.prototype.slice.call(root.querySelectorAll("select[data-filter]"));
+  /* The filters' values come from Pagefind's filter indexes, which grow with the number of agencies
+     (about 90 KB at 10,000 reports): they are fetched when the reader opens the filters, not before. */
+  var panel = document.getElementById("nb-filters");
+  var filled = null;
   var base = new URL(root.getAttribute("data-base") || ".", document.baseURI);
   var bundle = new URL(root.getAttribute("data-bundle"), document.baseURI).href;
   /* Other sites (shards of a province) whose indexes this search merges: [{bundle, base}] */
@@ -70,7 +74,9 @@
     if (pagefind) return Promise.resolve(pagefind);
     return import(bundle + "pagefind.js").then(function (mod) {
       pagefind = mod;
-      return Promise.resolve(mod.options({ baseUrl: base.pathname, excerptLength: 60 }))
+      /* noWorker: Pagefind's web worker is another 41 KB to fetch; a search of 10,000 reports takes
+         milliseconds on the page's own thread. */
+      return Promise.resolve(mod.options({ baseUrl: base.pathname, excerptLength: 60, noWorker: true }))
         .then(function () {
           return Promise.all(shards.map(function (shard) {
             var other = new URL(shard.bundle, document.baseURI).href;
@@ -83,8 +89,9 @@
     });
   }
 
-  function fillFilters(pf) {
-    return pf.filters().then(function (all) {
+  function fillFilters() {
+    if (filled) return filled;
+    filled = load().then(function (pf) { return pf.filters(); }).then(function (all) {
       selects.forEach(function (select) {
         var name = select.getAttribute("data-filter");
         var values = Object.keys(all[name] || {});
@@ -96,7 +103,14 @@
           select.appendChild(option);
         });
       });
+      readQuery();  /* the URL's filter values exist now */
     });
+    return filled;
+  }
+
+  function wanted() {
+    var params = new URLSearchParams(location.search);
+    return selects.some(function (select) { return params.get(select.getAttribute("data-filter")); });
   }
 
   function readQuery() {
@@ -181,9 +195,10 @@
 
   form.addEventListener("submit", function (event) { event.preventDefault(); run(true); });
   selects.forEach(function (select) { select.addEventListener("change", function () { run(true); }); });
+  if (panel) panel.addEventListener("toggle", function () { if (panel.open) fillFilters(); });
   readQuery();
-  load().then(fillFilters).then(function () {
-    readQuery();
+  if (panel && wanted()) panel.open = true;
+  (wanted() ? fillFilters() : load()).then(function () {
     if (input.value || Object.keys(filters()).length) run(false);
   }).catch(function () {
     say("无法加载搜索索引。直接从文件夹打开网站时浏览器不允许搜索，请通过网站地址访问；也可以按年度或按机关浏览。");
