@@ -224,7 +224,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         prune_cache(pdfs.settings.cache_dir, files.values())
         done = pdfs.summary
         if self.config.progress:
-            per = f"，每份 {1000 * done.render_seconds / done.rendered:.0f} 毫秒（单核）" if done.rendered else ""
+            per = f"，每份用 CPU {1000 * done.render_seconds / done.rendered:.0f} 毫秒" if done.rendered else ""
             self._say(f"  PDF：{done.reports} 份报告（{done.rendered} 份新生成{per}，{done.reports - done.rendered} 份来自缓存），"
                       f"{done.bundles} 份年度汇编（{done.merged} 份新合并），与页面并行，共用时 {done.elapsed:.1f} 秒，"
                       f"最后等待 {done.waited:.1f} 秒")
