@@ -11,6 +11,7 @@ are shown on a page.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -44,7 +45,7 @@ from .pdf import (
     size_label,
     source_date_epoch,
 )
-from .search import SearchIndexError, report_record, write_index
+from .search import BATCH_PAGES, SearchIndexError, report_record, write_index
 from .validate import Validation, validate
 
 log = logging.getLogger("mkdocs.plugins.nianbao")
@@ -64,6 +65,7 @@ class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
     data_cache = c.Type(str, default=str(datafiles.DEFAULT_CACHE))
     regions = c.ListOfItems(c.Type(str), default=[])  # publish only these regions (a shard)
     search_shards = c.ListOfItems(c.Type(dict), default=[])  # other sites whose search index to merge
+    search_batch = c.Type(int, default=BATCH_PAGES)  # pages per Pagefind run (its memory grows with them)
 
 
 def in_regions(reports: list[Report], prefixes: list[str]) -> list[Report]:
@@ -112,6 +114,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.aggregates: list[aggregate.Aggregate] = []
         self._pages_started = time.monotonic()
         self._raw: dict[str, bytes] = {}  # page -> its raw HTML blocks, lifted out of its Markdown
+        self._html: dict[str, bytes] = {}  # page -> its converted HTML, compressed until it is rendered
         self._nonce = "NBRAW" + secrets.token_hex(6).upper()
         self.root = Path(".")
 
@@ -160,10 +163,11 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._pages_started = time.monotonic()
         self.aggregates = aggregate.aggregates(site.reports)
         shards = [{"bundle": str(s.get("bundle", "")), "base": str(s.get("base", ""))} for s in self.config.search_shards]
-        generated = dict(sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data, shards))
+        # One page at a time, its tables lifted out at once: 10,000 reports' Markdown is 260 MB of text.
+        generated = sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data, shards)
         if self.validation and not self.validation.ok:
-            generated["check.md"] = pages.findings_page(self.validation.findings)
-        for uri, content in generated.items():
+            generated = itertools.chain(generated, [("check.md", pages.findings_page(self.validation.findings))])
+        for uri, content in generated:
             if files.get_file_from_path(uri) is not None:
                 raise Abort(f"content/{uri} 与自动生成的页面重名，请改名或删除")
             files.append(File.generated(config, uri, content=self._lift_raw_blocks(content, uri)))
@@ -245,6 +249,21 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             markdown = markdown.replace(pages.YEARS_MARKER, pages.years_list(site))
         return markdown
 
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # MkDocs converts every page before it renders any: hold each page's HTML compressed until its
+        # template is rendered (on_page_context), and drop its Markdown and its file's text, read now.
+        self._html[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+        page.markdown = ""
+        if page.file.generated_by:
+            page.file.content_bytes = b""
+        return ""
+
+    def on_page_context(self, context: Any, /, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        packed = self._html.pop(page.file.src_uri, None)
+        if packed is not None:
+            page.content = zlib.decompress(packed).decode("utf-8")
+        return context
+
     def _lift_raw_blocks(self, markdown: str, uri: str) -> str:
         """Replace generated raw-HTML blocks by placeholders that Markdown leaves as a paragraph.
 
@@ -264,6 +283,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         return markdown
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        page.content = None  # written out: nothing reads it again
         packed = self._raw.pop(page.file.src_uri, None)
         if packed is None:
             return output
@@ -283,12 +303,14 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         TIMINGS["页面"] = time.monotonic() - self._pages_started
-        # The workers render PDFs meanwhile: the data and the search index first, then wait for them.
+        # The workers render PDFs meanwhile: the open data first, then wait for them. The search index
+        # comes last, once the workers have exited: Pagefind is the build's largest process (about
+        # 540 MB per batch of 2,000 pages) and must not add to theirs.
         if self.config.open_data and self.site and self.site.reports:
             with _Stage("开放数据"):
                 self._write_data(Path(config.site_dir))
-        self._write_search(config)
         self._finish_pdfs(Path(config.site_dir))
+        self._write_search(config)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.pdfs is not None:
@@ -303,7 +325,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         records = [report_record(r, "/" + pages.report_uri(r).replace(".md", ".html")) for r in site.reports]
         try:
             with _Stage("搜索索引"):
-                write_index(records, Path(config.site_dir) / "pagefind", self.root / SEARCH_CACHE)
+                write_index(records, Path(config.site_dir) / "pagefind", self.root / SEARCH_CACHE, max(1, self.config.search_batch))
         except SearchIndexError as exc:
             raise Abort(str(exc)) from None
         log.info("搜索索引完成：%d 份报告，用时 %.1f 秒", len(records), time.monotonic() - start)

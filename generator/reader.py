@@ -21,7 +21,7 @@ import yaml
 from .findings import Finding, Location
 from .formats import FORMATS, CellDef, FormatDef, Kind, TableDef
 from .messages import finding
-from .model import Cell, Report
+from .model import Cell, Report, cell_key
 from .schema import HEAD, TABLE_AFTER, TAIL, Field, body_fields
 from .source import ALIAS_PROBLEM, Source, read_source
 from .writer import MISSING
@@ -366,7 +366,7 @@ class Reader:
             else:
                 cell = self.number(value_node, sub, f"{label}/{key}")
                 if cell is not None:
-                    self.report.cells[(table.id, *sub.path)] = cell
+                    self.report.cells[cell_key(table.id, sub.path)] = cell
 
 
 _TREES: dict[int, dict[str, Any]] = {}

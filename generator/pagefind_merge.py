@@ -1,0 +1,202 @@
+"""Merge Pagefind bundles of disjoint pages into one bundle, as if Pagefind had indexed them at once.
+
+Pagefind's indexer holds every page's words in memory: 2.7 GB for 10,000 synthetic reports, more
+than the rest of the build together (upstream issue #842 reports it running out of memory at
+30,000 pages). search.py therefore runs it on batches of pages and merges the batches here, one
+index chunk at a time, so that memory stays that of one batch. The result is the layout one
+Pagefind run writes (pagefind 1.5): what a browser downloads for a search does not change.
+
+What is merged, for each language:
+  - pages (meta index): all batches' pages, renumbered in URL order, so that the same pages give
+    the same bytes however they were batched;
+  - word index: the batches' sorted chunks are merged word by word, page numbers mapped and
+    delta-encoded again, and cut into chunks by Pagefind's own rule (``chunk_index``: a chunk ends
+    once the sum over its words of locations + 1 per page reaches 20,000) with its boundary
+    prefixes (``chunk_meta``);
+  - filters: values' page lists mapped and merged;
+  - fragments: copied (named by their content hash; a rare clash between batches is renamed).
+Every file is named by a hash of its bytes, as pagefind_canon names them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import heapq
+import itertools
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .pagefind_canon import SIGNATURE, CborError, _decode, _write
+
+CHUNK_SIZE = 20_000  # Pagefind's index_chunk_size (pagefind/src/index/mod.rs, chunk_index)
+
+
+@dataclass
+class _Part:
+    """One batch's bundle, for one language."""
+
+    folder: Path
+    meta: list[Any]
+    new_numbers: list[int] = field(default_factory=list)  # old page number -> merged page number
+
+
+def _read_raw(path: Path) -> Any:
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(SIGNATURE):
+        raise CborError(f"{path.name}: no Pagefind signature")
+    return _decode(raw, len(SIGNATURE))[0]
+
+
+def merge_bundles(parts: list[Path], out: Path) -> None:
+    """Write into ``out`` (a new pagefind/ folder) the bundle of all pages of ``parts``."""
+    entries = [json.loads((p / "pagefind-entry.json").read_text(encoding="utf-8")) for p in parts]
+    versions = {e["version"] for e in entries}
+    if len(versions) != 1:
+        raise CborError(f"bundles of different Pagefind versions: {sorted(versions)}")
+    out.mkdir(parents=True)
+    for name in ("fragment", "index", "filter"):
+        (out / name).mkdir()
+    for item in parts[0].iterdir():  # pagefind.js, the wasm, the UI files: the same in every batch
+        if item.is_file() and item.name != "pagefind-entry.json" and not item.name.endswith(".pf_meta"):
+            shutil.copy2(item, out / item.name)
+    languages: dict[str, Any] = {}
+    for language in sorted({lang for e in entries for lang in e["languages"]}):
+        infos = [(folder, e["languages"][language]) for folder, e in zip(parts, entries, strict=True) if language in e["languages"]]
+        batch = [_Part(folder, _read_raw(folder / f"pagefind.{info['hash']}.pf_meta")) for folder, info in infos]
+        meta_hash, count = _merge_language(batch, language, out)
+        languages[language] = {"hash": meta_hash, "wasm": infos[0][1].get("wasm"), "page_count": count}
+    entry = {**entries[0], "languages": languages}
+    (out / "pagefind-entry.json").write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _merge_language(parts: list[_Part], language: str, out: Path) -> tuple[str, int]:
+    for part in parts:
+        if not (isinstance(part.meta, list) and len(part.meta) == 6) or part.meta[4]:
+            raise CborError("unexpected meta index layout (or sorts, which nianbao does not use)")
+    # pages, in URL order; fragments copied under their names
+    pages: list[tuple[str, int, int, list[Any]]] = []  # (url, part, old number, [hash, word count])
+    for p, part in enumerate(parts):
+        for old, page in enumerate(part.meta[1]):
+            fragment = gzip.decompress((part.folder / "fragment" / f"{page[0]}.pf_fragment").read_bytes())
+            pages.append((json.loads(fragment[len(SIGNATURE) :])["url"], p, old, page))
+    pages.sort(key=lambda t: (t[0], t[1], t[2]))
+    for part in parts:
+        part.new_numbers = [0] * len(part.meta[1])
+    merged_pages: list[list[Any]] = []
+    written: dict[str, bytes] = {}
+    for new, (_, p, old, (name, words)) in enumerate(pages):
+        parts[p].new_numbers[old] = new
+        data = (parts[p].folder / "fragment" / f"{name}.pf_fragment").read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        while name in written and written[name] != data:  # two batches' pages share a short hash
+            name = f"{name}{digest[len(name) % 64]}"
+        if name not in written:
+            (out / "fragment" / f"{name}.pf_fragment").write_bytes(data)
+            written[name] = data
+        merged_pages.append([name, words])
+    chunks = _merge_words(parts, language, out)
+    filters = _merge_filters(parts, language, out)
+    fields = sorted({f for part in parts for f in part.meta[5]})
+    meta = [parts[0].meta[0], merged_pages, chunks, filters, [], fields]
+    name = _write(out, f"pagefind.{language}_", ".pf_meta", meta, 10)
+    return name.removeprefix("pagefind."), len(merged_pages)
+
+
+def _words(part: _Part) -> Iterator[tuple[str, list[Any]]]:
+    """Yield the part's words in order, each with its postings and variants in merged page numbers."""
+    numbers = part.new_numbers
+    for _from, _to, name in part.meta[2]:
+        chunk = _read_raw(part.folder / "index" / f"{name}.pf_index")
+        for word in chunk[0]:
+            if len(word) != 3:
+                raise CborError("unexpected word layout")
+            yield word[0], [_absolute(word[1], numbers), [[form, _absolute(pp, numbers)] for form, pp in word[2]]]
+
+
+def _absolute(postings: list[list[Any]], numbers: list[int]) -> list[list[Any]]:
+    """Undo the page-number delta encoding and map to merged numbers."""
+    out, page = [], 0
+    for posting in postings:
+        page += posting[0]
+        out.append([numbers[page], posting[1], posting[2]])
+    return out
+
+
+def _delta(postings: list[list[Any]]) -> list[list[Any]]:
+    postings.sort(key=lambda p: p[0])
+    out, last = [], 0
+    for number, locs, meta_locs in postings:
+        out.append([number - last, locs, meta_locs])
+        last = number
+    return out
+
+
+def _merge_words(parts: list[_Part], language: str, out: Path) -> list[list[str]]:
+    """Merge the word indexes into chunks cut as Pagefind cuts them; return the chunk list of the meta."""
+    chunks: list[list[str]] = []
+    current: list[list[Any]] = []
+    size = 0
+
+    def flush() -> None:
+        name = _write(out / "index", f"{language}_", ".pf_index", [current], 7)
+        chunks.append([current[0][0], current[-1][0], name])
+        current.clear()
+
+    streams = [_words(part) for part in parts]
+    merged = heapq.merge(*streams, key=lambda item: item[0])
+    pending: tuple[str, list[Any]] | None = None
+    for word, data in itertools.chain(merged, [("", None)]):  # a sentinel ends the last word
+        if pending is not None and word == pending[0] and data is not None:
+            pending[1][0].extend(data[0])
+            variants = {form: pp for form, pp in pending[1][1]}
+            for form, pp in data[1]:
+                variants.setdefault(form, []).extend(pp)
+            pending[1][1][:] = [[form, pp] for form, pp in variants.items()]
+            continue
+        if pending is not None:
+            postings, variants = pending[1]
+            current.append([pending[0], _delta(postings), [[form, _delta(pp)] for form, pp in variants]])
+            size += sum(len(p[1]) + len(p[2]) + 1 for p in postings)
+            if size >= CHUNK_SIZE:
+                flush()
+                size = 0
+        pending = (word, data) if data is not None else None
+    if current:
+        flush()
+    for left, right in zip(chunks, chunks[1:], strict=False):  # Pagefind's chunk_meta boundaries
+        a, b = _prefixes(left[1], right[0])
+        if a >= left[0]:
+            left[1] = a
+        right[0] = b
+    return chunks
+
+
+def _prefixes(a: str, b: str) -> tuple[str, str]:
+    common = 0
+    for x, y in zip(b, a, strict=False):
+        if x != y:
+            break
+        common += 1
+    return a[: common + 1], b[: common + 1]
+
+
+def _merge_filters(parts: list[_Part], language: str, out: Path) -> list[list[str]]:
+    values: dict[str, dict[str, list[int]]] = {}
+    for part in parts:
+        for filter_name, name in part.meta[3]:
+            name_in_file, items = _read_raw(part.folder / "filter" / f"{name}.pf_filter")
+            if name_in_file != filter_name:
+                raise CborError("unexpected filter layout")
+            merged = values.setdefault(filter_name, {})
+            for value, pages in items:
+                merged.setdefault(value, []).extend(part.new_numbers[page] for page in pages)
+    out_filters = []
+    for filter_name in sorted(values):
+        items = [[value, sorted(pages)] for value, pages in sorted(values[filter_name].items())]
+        out_filters.append([filter_name, _write(out / "filter", f"{language}_", ".pf_filter", [filter_name, items], 7)])
+    return out_filters

@@ -1,0 +1,107 @@
+"""Pagefind run on batches of pages and merged gives the index of one run (pagefind_merge)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import pages
+from generator.pagefind_canon import SIGNATURE, _decode
+from generator.pagefind_merge import CHUNK_SIZE
+from generator.search import Record, report_record, write_index
+from generator.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _records() -> list[Record]:
+    reports = validate([ROOT / "reports"]).valid_reports()
+    out = [report_record(r, "/" + pages.report_uri(r).replace(".md", ".html")) for r in reports]
+    # more pages than reports/ holds, sharing words and filter values, so that batches overlap
+    for i in range(14):
+        base = out[i % len(reports)]
+        out.append(Record(url=base.url.replace(".html", f"-copy{i}.html"), content=base.content[: 400 + 97 * i],
+                          meta={**base.meta, "title": f"{base.meta['title']}（{i}）"}, filters=base.filters))
+    return out
+
+
+def _load(path: Path) -> Any:
+    raw = gzip.decompress(path.read_bytes())
+    assert raw.startswith(SIGNATURE)
+    return _decode(raw, len(SIGNATURE))[0]
+
+
+def _meaning(bundle: Path) -> dict[str, Any]:
+    """Return what a bundle says, independent of page numbers, chunking and file names."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    (language, info), = entry["languages"].items()
+    meta = _load(bundle / f"pagefind.{info['hash']}.pf_meta")
+    urls, fragments = [], {}
+    for name, words in meta[1]:
+        fragment = json.loads(gzip.decompress((bundle / "fragment" / f"{name}.pf_fragment").read_bytes())[len(SIGNATURE):])
+        urls.append(fragment["url"])
+        fragments[fragment["url"]] = (fragment, words)
+    index: dict[str, dict[str, Any]] = {}
+    previous_to = ""
+    for low, high, name in meta[2]:
+        assert previous_to < low <= high or low.startswith(high) or high.startswith(low)
+        previous_to = high
+        words = _load(bundle / "index" / f"{name}.pf_index")[0]
+        for word, postings, variants in words:
+            assert low <= word[: len(low)] and word[: len(high)] <= high, (word, low, high)
+            page, by_url = 0, {}
+            for delta, locs, meta_locs in postings:
+                page += delta
+                by_url[urls[page]] = (locs, meta_locs)
+            assert word not in index and not variants
+            index[word] = by_url
+    filters = {}
+    for filter_name, name in meta[3]:
+        name_in_file, values = _load(bundle / "filter" / f"{name}.pf_filter")
+        assert name_in_file == filter_name
+        filters[filter_name] = {value: sorted(urls[p] for p in pages_) for value, pages_ in values}
+    return {"language": language, "count": info["page_count"], "fragments": fragments, "index": index,
+            "filters": filters, "fields": sorted(meta[5]), "version": meta[0]}
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    root = tmp_path_factory.mktemp("merge")
+    records = _records()
+    out = {}
+    for batch in (1000, 3, 7):
+        out[batch] = root / f"b{batch}" / "pagefind"
+        assert write_index(records, out[batch], None, batch) is False
+    return out
+
+
+def test_batches_merge_into_the_index_of_one_run(bundles: dict[int, Path]) -> None:
+    one = _meaning(bundles[1000])
+    assert one["count"] == len(_records()) and one["index"] and one["filters"]
+    for batch in (3, 7):
+        assert _meaning(bundles[batch]) == one
+
+
+def test_any_batching_gives_the_same_bytes(bundles: dict[int, Path]) -> None:
+    def tree(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    assert tree(bundles[3]) == tree(bundles[7])
+
+
+def test_merged_chunks_follow_pagefinds_chunking_rule(bundles: dict[int, Path]) -> None:
+    entry = json.loads((bundles[3] / "pagefind-entry.json").read_text(encoding="utf-8"))
+    (info,) = entry["languages"].values()
+    meta = _load(bundles[3] / f"pagefind.{info['hash']}.pf_meta")
+    sizes = []
+    for _low, _high, name in meta[2]:
+        words = _load(bundles[3] / "index" / f"{name}.pf_index")[0]
+        weights = [sum(len(locs) + len(meta_locs) + 1 for _, locs, meta_locs in postings) for _, postings, _ in words]
+        sizes.append((sum(weights), sum(weights) - weights[-1]))
+    assert len(sizes) >= 2
+    for total, without_last in sizes[:-1]:  # every chunk but the last ends at the word that reaches the size
+        assert total >= CHUNK_SIZE > without_last
