@@ -127,6 +127,15 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _count(sizes: dict[str, int], response: Any) -> None:
+    """Record a response's size; a response of a page navigated away from has no body left to count."""
+    try:
+        if response.ok:
+            sizes[response.url] = len(response.body())
+    except Exception:  # noqa: BLE001 - playwright's error for such a response
+        pass
+
+
 def first_search_bytes(site: Path, query: str = "行政复议") -> dict[str, Any]:
     """Open the search page in headless Chromium, search once, and count the bytes fetched."""
     from playwright.sync_api import sync_playwright
@@ -141,7 +150,7 @@ def first_search_bytes(site: Path, query: str = "行政复议") -> dict[str, Any
             page = browser.new_page()
             page.goto(base + "index.html")
             page.wait_for_load_state("networkidle")
-            page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())) if r.ok else None)
+            page.on("response", lambda r: _count(sizes, r))
             page.goto(base + f"search.html?q={query}")
             page.wait_for_function("() => /找到|没有找到/.test(document.getElementById('nb-status').textContent)", timeout=60000)
             page.wait_for_load_state("networkidle")
