@@ -64,8 +64,13 @@ def json_default(value: object) -> object:
 
 
 def to_json(reports: Iterable[Report]) -> str:
-    """Return the reports as a JSON list (UTF-8, Chinese kept readable)."""
-    return json.dumps([report_data(r) for r in reports], ensure_ascii=False, indent=1, default=json_default) + "\n"
+    """Return the reports as a JSON list (UTF-8, Chinese kept readable), one report per line.
+
+    Not indented: Python's JSON encoder is written in C only for compact output, and indenting took
+    40 s of CPU for 10,000 reports' files.
+    """
+    items = [json.dumps(report_data(r), ensure_ascii=False, separators=(",", ":"), default=json_default) for r in reports]
+    return "[\n" + ",\n".join(items) + "\n]\n"
 
 
 @dataclass(frozen=True)

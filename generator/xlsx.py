@@ -8,6 +8,7 @@ Tests read the files back with openpyxl.
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ class Sheet:
     widths: dict[int, float] = field(default_factory=dict)  # 1-based column -> width in characters
 
 
+@functools.cache
 def column_letter(index: int) -> str:
     """Return the letters of 1-based column ``index`` (1 → A, 27 → AA)."""
     letters = ""
