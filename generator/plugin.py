@@ -17,6 +17,7 @@ import os
 import re
 import secrets
 import sys
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -111,6 +112,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.pdf_settings: PdfSettings | None = None
         self.pdfs: PdfPipeline | None = None
         self._unsized: list[Path] = []  # written pages still showing a PDF size placeholder
+        self._search_thread: threading.Thread | None = None
+        self._search_error: Abort | None = None
         self.aggregates: list[aggregate.Aggregate] = []
         self._pages_started = time.monotonic()
         self._raw: dict[str, bytes] = {}  # page -> its raw HTML blocks, lifted out of its Markdown
@@ -160,6 +163,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         site = self.site
         assert site is not None
         report_links, year_links = self._start_pdfs(site, config)
+        self._start_search(config)
         self._pages_started = time.monotonic()
         self.aggregates = aggregate.aggregates(site.reports)
         shards = [{"bundle": str(s.get("bundle", "")), "base": str(s.get("base", ""))} for s in self.config.search_shards]
@@ -303,18 +307,53 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         TIMINGS["页面"] = time.monotonic() - self._pages_started
-        # The workers render PDFs meanwhile: the open data first, then wait for them. The search index
-        # comes last, once the workers have exited: Pagefind is the build's largest process (about
-        # 540 MB per batch of 2,000 pages) and must not add to theirs.
+        # The workers render PDFs meanwhile: the open data first, then wait for them. Pagefind is the
+        # build's largest process (about 540 MB per batch of 2,000 pages): one batch has been running
+        # since the pages started (_start_search), several run once the workers have exited, so that
+        # their memory never adds up.
         if self.config.open_data and self.site and self.site.reports:
             with _Stage("开放数据"):
                 self._write_data(Path(config.site_dir))
-        self._finish_pdfs(Path(config.site_dir))
-        self._write_search(config)
+        if self._search_thread is not None:
+            self._search_thread.join()
+            self._search_thread = None
+            if self._search_error is not None:
+                raise Abort(str(self._search_error))
+            self._finish_pdfs(Path(config.site_dir))
+        else:
+            self._finish_pdfs(Path(config.site_dir))
+            self._write_search(config)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.pdfs is not None:
             self.pdfs.close()  # stop the workers: nothing of a failed build is kept
+        if self._search_thread is not None:
+            self._search_thread.join()  # Pagefind writes only into the build's own folder
+            self._search_thread = None
+
+    def _start_search(self, config: MkDocsConfig) -> None:
+        """Index a site of one Pagefind batch in a thread, beside the page build.
+
+        Pagefind is a separate program, so it runs on the other core while this process builds the
+        pages: an edit of one report of 2,000 no longer waits for the index after the pages.
+        """
+        self._search_thread = None
+        self._search_error = None
+        if not (self.config.search and self.site and self.site.reports):
+            return
+        if len(self.site.reports) > max(1, self.config.search_batch):
+            return
+
+        def work() -> None:
+            try:
+                self._write_search(config)
+            except Abort as exc:
+                self._search_error = exc
+            except Exception as exc:  # noqa: BLE001 - handed to the build's thread, which stops the build
+                self._search_error = Abort(f"搜索索引生成失败：{exc}")
+
+        self._search_thread = threading.Thread(target=work, name="nianbao-search", daemon=True)
+        self._search_thread.start()
 
     def _write_search(self, config: MkDocsConfig) -> None:
         if not self.config.search or not (self.site and self.site.reports):

@@ -141,3 +141,27 @@ def test_search_of_a_merged_index_finds_the_reports(project: Path, first_build: 
     finally:
         page.close()
         server.shutdown()
+
+
+def test_a_failing_search_index_stops_the_build_and_keeps_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The index of a small site is built in a thread beside the pages: its failure must still stop
+    # the build, in Chinese, with the published site untouched.
+    from generator import search
+    from generator.build import BuildError, build_site
+
+    project = tmp_path / "project"
+    for name in ("content", "site_overrides", "reports"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    published = tmp_path / "www"
+    published.mkdir()
+    (published / "index.html").write_text("已发布的网站", encoding="utf-8")
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(search, "pagefind_binary", lambda: "/bin/false")
+    with pytest.raises(BuildError, match="Pagefind 建立搜索索引失败"):
+        build_site(project / "mkdocs.yml", published)
+    assert [p.name for p in published.iterdir()] == ["index.html"]
+    assert (published / "index.html").read_text(encoding="utf-8") == "已发布的网站"
+    assert not [p for p in tmp_path.iterdir() if ".building-" in p.name]
