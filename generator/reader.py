@@ -166,17 +166,18 @@ class Reader:
         self.add("S3", node, key=key, expected="日期（写作 2025-01-07）", actual=_describe(node))
         return None
 
-    def number(self, node: yaml.Node, cell: CellDef, key: str) -> Cell | None:
-        """Parse a table cell; every malformed number is an R5 finding that names the cell."""
+    def number(self, node: yaml.Node, cell: CellDef, label: str, name: str) -> Cell | None:
+        """Parse a table cell (key ``label/name``); every malformed number is an R5 finding that names the cell."""
         if not self._visit(node):
             return None
         if not isinstance(node, yaml.ScalarNode):
-            self.add("S3", node, key=key, expected="数字", actual=_describe(node))
+            self.add("S3", node, key=f"{label}/{name}", expected="数字", actual=_describe(node))
             return None
         value = str(node.value)
         mark = node.start_mark
         if not node.style and value.isdigit() and value.isascii() and len(value) <= MAX_DIGITS:
             return Cell(int(value), value, mark.line + 1, mark.column + 1)  # the common case, fast
+        key = f"{label}/{name}"  # built only here: the common case above is most of a file's work
         value = value.strip()
         where = (mark.line + 1, mark.column + 1)
         kind = cell.kind
@@ -364,7 +365,7 @@ class Reader:
             if isinstance(sub, dict):
                 self._branch(table, value_node, sub, path + (key,))
             else:
-                cell = self.number(value_node, sub, f"{label}/{key}")
+                cell = self.number(value_node, sub, label, key)
                 if cell is not None:
                     self.report.cells[cell_key(table.id, sub.path)] = cell
 
