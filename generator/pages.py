@@ -12,12 +12,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from typing import TYPE_CHECKING
 
 from .dates import chinese_date
 from .formats import AGENCY_KINDS, SECTIONS, TABLE_SECTION
 from .model import Report
 from .tables import table_html
 from .text import markdown_html
+
+if TYPE_CHECKING:
+    from .pagecache import BodyCache
 
 REPORTS_DIR, YEARS_DIR, AGENCIES_DIR = "reports", "years", "agencies"
 SEARCH_PAGE = "search.md"
@@ -118,14 +122,15 @@ def _block(html: str) -> str:
 # -- the report page ---------------------------------------------------------------------------
 
 
-def report_page(report: Report, site: SiteIndex, downloads: Iterable[tuple[str, str]] = ()) -> str:
+def report_page(
+    report: Report, site: SiteIndex, downloads: Iterable[tuple[str, str]] = (), cache: BodyCache | None = None
+) -> str:
     """Return the Markdown source of a report's page.
 
-    ``downloads`` are (label, relative URL) pairs such as the PDF and data files.
+    ``downloads`` are (label, relative URL) pairs such as the PDF and data files; ``cache`` keeps
+    the page's body (prose and tables, which depend on the report alone) between builds.
     """
     fmt = report.format
-    numbers = report.numbers()
-    texts = {k: c.text for k, c in report.cells.items()}
     region = region_label(report.region)
     lines = _front_matter(report.title, "report", {"description": f"{report.agency}{report.year}年政府信息公开工作年度报告"})
     lines.append(f"# {_md_text(report.title)}")
@@ -149,7 +154,16 @@ def report_page(report: Report, site: SiteIndex, downloads: Iterable[tuple[str, 
     meta += _downloads(downloads)
     meta.append("</div>")
     lines += [_block("\n".join(meta)), ""]
-    lines += [_block(f'<div class="nb-lead">\n{markdown_html(report.lead)}\n</div>'), ""]
+    lines.append(cache.body(report, lambda: _report_body(report)) if cache else _report_body(report))
+    return "\n".join(lines)
+
+
+def _report_body(report: Report) -> str:
+    """Return the Markdown of a report page below its facts: lead, sections, tables, signature."""
+    fmt = report.format
+    numbers = report.numbers()
+    texts = {k: c.text for k, c in report.cells.items()}
+    lines = [_block(f'<div class="nb-lead">\n{markdown_html(report.lead)}\n</div>'), ""]
     tables_after = {section: table_id for table_id, section in TABLE_SECTION.items()}
     for number, heading in enumerate(SECTIONS, start=1):
         lines += [f"## {heading} {{ #section-{number} }}", ""]

@@ -31,10 +31,11 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import aggregate, datafiles, pages, sitepages
+from . import aggregate, datafiles, pagecache, pages, sitepages
 from .findings import format_text
 from .fsutil import place
 from .model import Report
+from .pagecache import BodyCache
 from .pdf import (
     DEFAULT_CACHE,
     FontError,
@@ -64,6 +65,7 @@ class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
     pdf_tagged_bundles = c.Type(bool, default=False)
     open_data = c.Type(bool, default=True)
     data_cache = c.Type(str, default=str(datafiles.DEFAULT_CACHE))
+    page_cache = c.Type(str, default=str(pagecache.DEFAULT_CACHE))
     regions = c.ListOfItems(c.Type(str), default=[])  # publish only these regions (a shard)
     search_shards = c.ListOfItems(c.Type(dict), default=[])  # other sites whose search index to merge
     search_batch = c.Type(int, default=BATCH_PAGES)  # pages per Pagefind run (its memory grows with them)
@@ -168,7 +170,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.aggregates = aggregate.aggregates(site.reports)
         shards = [{"bundle": str(s.get("bundle", "")), "base": str(s.get("base", ""))} for s in self.config.search_shards]
         # One page at a time, its tables lifted out at once: 10,000 reports' Markdown is 260 MB of text.
-        generated = sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data, shards)
+        cache = BodyCache(self.root / self.config.page_cache)
+        generated = sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data, shards, cache)
         if self.validation and not self.validation.ok:
             generated = itertools.chain(generated, [("check.md", pages.findings_page(self.validation.findings))])
         for uri, content in generated:
@@ -208,7 +211,10 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
 
     def _size(self, name: str) -> str:
         """Return a PDF's size as a reader sees it, or a placeholder while it is being rendered."""
-        size = self.pdfs.size(name) if self.pdfs else None
+        try:
+            size = self.pdfs.size(name) if self.pdfs else None
+        except RenderError as exc:  # a report the workers could not typeset: stop here, in Chinese
+            raise Abort(str(exc)) from None
         return size_label(size) if size is not None else f"{self._nonce}SIZE[{name}]"
 
     def _fill_sizes(self, html: str) -> str:

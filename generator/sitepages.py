@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from . import aggregate, datapages, pages
+from .pagecache import BodyCache
 
 Links = list[tuple[str, str]]
 
@@ -16,6 +17,7 @@ def generate(
     year_links: Mapping[int, Links],
     open_data: bool,
     shards: Sequence[Mapping[str, str]] = (),
+    cache: BodyCache | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Yield (path under content/, Markdown) for every generated page.
 
@@ -29,7 +31,7 @@ def generate(
         by_region.setdefault(a.region, []).append(a)
     for report in site.reports:
         links = list(report_links.get(report.slug, [])) + (datapages.report_data_links(report.slug) if open_data else [])
-        yield pages.report_uri(report), pages.report_page(report, site, links)
+        yield pages.report_uri(report), pages.report_page(report, site, links, cache)
     for year, reports in site.by_year.items():
         links = list(year_links.get(year, [])) + (datapages.year_data_links(year) if open_data else [])
         extra = datapages.year_aggregates_section(by_year.get(year, []))

@@ -87,9 +87,24 @@ def test_workers_render_every_pdf_and_pages_show_their_sizes(project: Path, firs
 
 def test_a_second_build_renders_nothing_and_writes_the_same_pages(project: Path, first_build: str) -> None:
     before = {p.name: p.read_bytes() for p in (project / "site" / "reports").glob("*.html")}
+    assert len(list((project / ".nianbao-cache" / "pages").glob("*.md"))) == N  # every page body kept
     again = _build(project)
     assert re.search(rf"PDF：{N} 份报告（0 份新生成，{N} 份来自缓存），\d+ 份年度汇编（0 份新合并）", again)
     assert {p.name: p.read_bytes() for p in (project / "site" / "reports").glob("*.html")} == before
+
+
+def test_an_edited_report_gets_a_new_page_body(project: Path, first_build: str) -> None:
+    target = sorted((project / "reports").rglob("*.yaml"))[0]
+    text = target.read_text(encoding="utf-8")
+    assert "未收取信息处理费。" in text
+    target.write_text(text.replace("未收取信息处理费。", "未收取信息处理费（核对无误）。", 1), encoding="utf-8")
+    try:
+        again = _build(project)
+        assert re.search(rf"PDF：{N} 份报告（1 份新生成", again)
+        page = next(p for p in (project / "site" / "reports").glob("*.html") if p.stem == target.stem)
+        assert "未收取信息处理费（核对无误）。" in page.read_text(encoding="utf-8")
+    finally:
+        target.write_text(text, encoding="utf-8")
 
 
 def test_workers_and_this_process_give_the_same_bytes(project: Path, tmp_path: Path) -> None:
@@ -165,3 +180,24 @@ def test_a_failing_search_index_stops_the_build_and_keeps_the_site(
     assert [p.name for p in published.iterdir()] == ["index.html"]
     assert (published / "index.html").read_text(encoding="utf-8") == "已发布的网站"
     assert not [p for p in tmp_path.iterdir() if ".building-" in p.name]
+
+
+def test_a_report_the_workers_cannot_typeset_stops_the_build_in_chinese(tmp_path: Path) -> None:
+    # What a worker's failure looks like to the build: the pipeline raises it when it is collected,
+    # and the plugin turns it into MkDocs' Abort (a message, not a traceback), closing the workers.
+    from concurrent.futures import Future
+
+    from mkdocs.exceptions import Abort
+
+    from generator.pdf.render import RenderError
+    from generator.plugin import NianbaoPlugin
+
+    pipeline = PdfPipeline(PdfSettings(tmp_path, find_fonts(), jobs=2), "示例发布机关")
+    failed: Future[object] = Future()
+    failed.set_exception(RenderError("reports/x-2024.yaml：PDF 生成失败：unknown font"))
+    pipeline._outstanding = 1  # noqa: SLF001 - one job queued, which failed
+    pipeline._done.put(("pdf/x-2024.pdf", failed))  # noqa: SLF001
+    plugin = NianbaoPlugin()
+    plugin.pdfs = pipeline
+    with pytest.raises(Abort, match="x-2024.yaml：PDF 生成失败"):
+        plugin._size("pdf/x-2024.pdf")  # noqa: SLF001
