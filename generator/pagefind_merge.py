@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .pagefind_canon import SIGNATURE, CborError, _decode, _head, _write
+from .pagefind_canon import SIGNATURE, CborError, _head, _write, _write_raw, read
 
 CHUNK_SIZE = 20_000  # Pagefind's index_chunk_size (pagefind/src/index/mod.rs, chunk_index)
 
@@ -43,13 +43,6 @@ class _Part:
     folder: Path
     meta: list[Any]
     new_numbers: list[int] = field(default_factory=list)  # old page number -> merged page number
-
-
-def _read_raw(path: Path) -> Any:
-    raw = gzip.decompress(path.read_bytes())
-    if not raw.startswith(SIGNATURE):
-        raise CborError(f"{path.name}: no Pagefind signature")
-    return _decode(raw, len(SIGNATURE))[0]
 
 
 def merge_bundles(parts: list[Path], out: Path) -> None:
@@ -67,7 +60,7 @@ def merge_bundles(parts: list[Path], out: Path) -> None:
     languages: dict[str, Any] = {}
     for language in sorted({lang for e in entries for lang in e["languages"]}):
         infos = [(folder, e["languages"][language]) for folder, e in zip(parts, entries, strict=True) if language in e["languages"]]
-        batch = [_Part(folder, _read_raw(folder / f"pagefind.{info['hash']}.pf_meta")) for folder, info in infos]
+        batch = [_Part(folder, read(folder / f"pagefind.{info['hash']}.pf_meta")) for folder, info in infos]
         meta_hash, count = _merge_language(batch, language, out)
         languages[language] = {"hash": meta_hash, "wasm": infos[0][1].get("wasm"), "page_count": count}
     entry = {**entries[0], "languages": languages}
@@ -172,18 +165,22 @@ def _words(part: _Part) -> Iterator[Word]:
         count, i = _expect(data, i, 4)
         for _ in range(count):
             _, i = _expect(data, i, 4, 3)
-            length, i = _expect(data, i, 3)
-            word = data[i : i + length].decode("utf-8")
-            postings, i = _postings(data, i + length, numbers)
+            word, postings, i = _named_postings(data, i, numbers)
             variants = []
             n_variants, i = _expect(data, i, 4)
             for _ in range(n_variants):
                 _, i = _expect(data, i, 4, 2)
-                length, i = _expect(data, i, 3)
-                form = data[i : i + length].decode("utf-8")
-                pages, i = _postings(data, i + length, numbers)
+                form, pages, i = _named_postings(data, i, numbers)
                 variants.append((form, pages))
             yield word, postings, variants
+
+
+def _named_postings(data: bytes, i: int, numbers: list[int]) -> tuple[str, list[Posting], int]:
+    """Read a word (or a variant's form) and the postings after it."""
+    length, i = _expect(data, i, 3)
+    name = data[i : i + length].decode("utf-8")
+    postings, i = _postings(data, i + length, numbers)
+    return name, postings, i
 
 
 def _encode_postings(postings: list[Posting]) -> bytes:
@@ -208,10 +205,8 @@ def _merge_words(parts: list[_Part], language: str, out: Path) -> list[list[str]
     size = 0
 
     def flush() -> None:
-        raw = SIGNATURE + _head(4, 1) + _head(4, len(current)) + b"".join(current)
-        name = f"{language}_{hashlib.sha256(raw).hexdigest()[:7]}"
-        (out / "index" / f"{name}.pf_index").write_bytes(gzip.compress(raw, compresslevel=6, mtime=0))
-        chunks.append([first, last, name])
+        cbor = _head(4, 1) + _head(4, len(current)) + b"".join(current)
+        chunks.append([first, last, _write_raw(out / "index", f"{language}_", ".pf_index", cbor, 7)])
         current.clear()
 
     merged = heapq.merge(*(_words(part) for part in parts), key=lambda item: item[0])
@@ -254,7 +249,7 @@ def _merge_filters(parts: list[_Part], language: str, out: Path) -> list[list[st
     values: dict[str, dict[str, list[int]]] = {}
     for part in parts:
         for filter_name, name in part.meta[3]:
-            name_in_file, items = _read_raw(part.folder / "filter" / f"{name}.pf_filter")
+            name_in_file, items = read(part.folder / "filter" / f"{name}.pf_filter")
             if name_in_file != filter_name:
                 raise CborError("unexpected filter layout")
             merged = values.setdefault(filter_name, {})

@@ -320,15 +320,14 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         if self.config.open_data and self.site and self.site.reports:
             with _Stage("开放数据"):
                 self._write_data(Path(config.site_dir))
-        if self._search_thread is not None:
-            self._search_thread.join()
-            self._search_thread = None
-            if self._search_error is not None:
-                raise Abort(str(self._search_error))
-            self._finish_pdfs(Path(config.site_dir))
-        else:
-            self._finish_pdfs(Path(config.site_dir))
+        self._finish_pdfs(Path(config.site_dir))
+        if self._search_thread is None:
             self._write_search(config)
+            return
+        self._search_thread.join()
+        self._search_thread = None
+        if self._search_error is not None:
+            raise self._search_error
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.pdfs is not None:

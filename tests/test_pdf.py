@@ -227,10 +227,11 @@ def test_table2_stand_in_breaks_pages_like_the_table_itself(
     )
     render._init_worker(fonts.dirs, fonts.system)  # noqa: SLF001
     report = _report(site, SAMPLE)
-    intro = report.section("三、收到和处理政府信息公开申请情况")
+    heading = TABLE_SECTION["表二"]
+    intro = report.section(heading)
     layouts = set()
     for extra in range(0, 120, 8):
-        edited = dataclasses.replace(report, sections={**report.sections, "三、收到和处理政府信息公开申请情况": intro + "依法办理" * (extra // 4)})
+        edited = dataclasses.replace(report, sections={**report.sections, heading: intro + "依法办理" * (extra // 4)})
         job = render._job(edited, pdf_settings, tmp_path / "new.pdf")  # noqa: SLF001
         render._render(job)  # noqa: SLF001
         ours = [p.extract_text() for p in pypdf.PdfReader(tmp_path / "new.pdf").pages]
