@@ -91,13 +91,19 @@ MODEL_CODE = ("__init__.py", "formats.py", "model.py", "reader.py", "source.py",
 CHECK_CODE = (*MODEL_CODE, "validate.py", "checks/*.py")
 
 
+# Only source files count: never __pycache__, editor backups or anything else left beside the code.
+SOURCE_SUFFIXES = frozenset({".py", ".typ", ".html", ".j2", ".css", ".js", ".json", ".yml", ".yaml"})
+
+
 @functools.cache
 def code_fingerprint(modules: tuple[str, ...] = CHECK_CODE) -> str:
-    """Return a hash of the package modules matching ``modules`` (globs relative to the package)."""
+    """Return a hash of the package's source files matching ``modules`` (globs relative to the package)."""
     digest = hashlib.sha256(__version__.encode())
     package = Path(__file__).resolve().parent
     for pattern in modules:
         for source in sorted(package.glob(pattern)):
+            if source.suffix not in SOURCE_SUFFIXES or not source.is_file() or "__pycache__" in source.parts:
+                continue
             digest.update(source.relative_to(package).as_posix().encode())
             digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
