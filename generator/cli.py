@@ -7,8 +7,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
+from .clihelp import Formatter, chinese, type_names
 from .findings import Finding, format_json, format_text
 from .formats import AGENCY_KINDS
 from .schema import json_schema_text
@@ -179,47 +181,86 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Start a new report site in a folder."""
+    from .init import InitOptions, init_site
+
+    folder = Path(args.folder)
+    if folder.exists() and not folder.is_dir():
+        print(f"{folder} 已存在且不是目录。", file=sys.stderr)
+        return EXIT_USAGE
+    options = InitOptions(ci=args.ci, hook_repo=args.hook_repo, hook_rev=args.hook_rev)
+    if args.name:
+        options.site_name = args.name
+    if args.publisher:
+        options.publisher = args.publisher
+    result = init_site(folder, options)
+    for path in result.written:
+        print(f"已写入 {display_path(path)}")
+    for path in result.kept:
+        print(f"已存在，未改动：{display_path(path)}")
+    if not result.written:
+        print(f"{folder} 中已有全部文件，没有写入任何内容。")
+        return EXIT_OK
+    where = display_path(folder)
+    print(f"\n新网站已建立在 {where}/。下一步：\n"
+          f"  cd {where}\n"
+          "  nianbao check          # 校验 reports/ 中的报告\n"
+          "  nianbao serve          # 本地预览，修改报告后自动刷新\n"
+          "  nianbao build          # 生成网站到 site/\n"
+          "在 mkdocs.yml 中填写网站名称、主办单位和联系方式；reports/ 中的示例报告可以删除，"
+          "用 nianbao new 或 nianbao import 添加本单位的报告。")
+    return EXIT_OK
+
+
+def _subcommand(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text, formatter_class=Formatter)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nianbao",
         description="政府信息公开工作年度报告发布工具：校验报告数据，生成网站、PDF 和开放数据。",
+        epilog="运行 nianbao 命令 --help 查看各命令的用法。",
+        formatter_class=Formatter,
     )
-    parser.add_argument("--version", action="version", version=f"nianbao {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="命令")
+    parser.add_argument("--version", action="version", version=f"nianbao {__version__}", help="显示版本号并退出")
+    sub = parser.add_subparsers(dest="command", metavar="命令", title="命令")
 
-    check = sub.add_parser("check", help="校验报告文件（默认 reports/ 目录），列出全部问题")
+    check = _subcommand(sub, "check", "校验报告文件（默认 reports/ 目录），列出全部问题")
     check.add_argument("paths", nargs="*", default=["reports"], metavar="路径", help="报告文件或目录")
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（json 供工具使用）")
-    check.add_argument("-j", "--jobs", type=int, default=None, help="并行进程数（默认按文件数自动选择）")
+    check.add_argument("-j", "--jobs", type=int, default=None, metavar="进程数", help="并行进程数（默认按文件数自动选择）")
     check.add_argument("--no-cache", action="store_true", help=f"不使用校验缓存（默认缓存在 {CHECK_CACHE}，内容未变的文件不重新解析）")
     check.set_defaults(func=cmd_check)
 
-    build = sub.add_parser("build", help="校验全部报告并生成网站（默认输出到 site/），出错时保留原网站")
+    build = _subcommand(sub, "build", "校验全部报告并生成网站（默认输出到 site/），出错时保留原网站")
     build.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="文件", help="网站配置文件（默认 mkdocs.yml）")
     build.add_argument("-d", "--site-dir", default=None, metavar="目录", help="输出目录（默认取配置中的 site_dir，即 site/）")
     build.add_argument("-v", "--verbose", action="store_true", help="显示详细过程")
     build.add_argument("--region", action="append", metavar="地区", help="只发布该地区（及下级地区）的报告，如 湖北省/武汉市；可重复。用于按地区分片并行构建")
     build.set_defaults(func=cmd_build)
 
-    serve = sub.add_parser("serve", help="本地预览网站，修改报告后自动刷新")
+    serve = _subcommand(sub, "serve", "本地预览网站，修改报告后自动刷新")
     serve.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="文件", help="网站配置文件（默认 mkdocs.yml）")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")
     serve.set_defaults(func=cmd_serve)
 
-    export = sub.add_parser("export", help="导出全部报告的数字（json、csv 或 xlsx）")
+    export = _subcommand(sub, "export", "导出全部报告的数字（json、csv 或 xlsx）")
     export.add_argument("paths", nargs="*", default=["reports"], metavar="路径", help="报告文件或目录（默认 reports/）")
     export.add_argument("--format", choices=("json", "csv", "xlsx"), default="csv", help="导出格式（默认 csv）")
     export.add_argument("-o", "--output", default=None, metavar="文件", help="输出文件（默认输出到屏幕）")
     export.set_defaults(func=cmd_export)
 
-    new = sub.add_parser("new", help="新建报告文件：沿用上一年度报告的机关信息和结转数，其余写作“待填”")
+    new = _subcommand(sub, "new", "新建报告文件：沿用上一年度报告的机关信息和结转数，其余写作“待填”")
     new.add_argument("--agency", required=True, metavar="机关代码", help="机关代码（小写字母、数字和连字符），如 qiaokou-rongmeiti")
     new.add_argument("--year", required=True, type=int, metavar="年度", help="报告年度，如 2025")
     new.add_argument("--reports", default="reports", metavar="目录", help="在此目录（含子目录）查找上一年度报告（默认 reports/）")
     new.add_argument("-o", "--output", default=None, metavar="文件", help="写入的文件（默认 <目录>/<机关代码>-<年度>.yaml，或上一年度报告所在的子目录）")
     new.set_defaults(func=cmd_new)
 
-    imp = sub.add_parser("import", help="把已发布的年度报告（网页文本、Word .docx、PDF）转换为报告文件并校验")
+    imp = _subcommand(sub, "import", "把已发布的年度报告（网页文本、Word .docx、PDF）转换为报告文件并校验")
     imp.add_argument("file", metavar="文件", help="已发布的报告：.txt（网页复制的文本）、.docx 或 .pdf")
     imp.add_argument("-o", "--output", default=None, metavar="文件", help="写入的文件（默认 <目录>/<机关代码>-<年度>.yaml）")
     imp.add_argument("--agency", default=None, metavar="机关代码", help="机关代码（小写字母、数字和连字符）；不指定时写作“待填”")
@@ -228,19 +269,34 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--reports", default="reports", metavar="目录", help="报告目录（默认 reports/），用于确定默认位置和跨年度校验")
     imp.set_defaults(func=cmd_import)
 
-    schema = sub.add_parser("schema", help="输出报告文件的 JSON Schema（供 VS Code 补全和提示）")
+    schema = _subcommand(sub, "schema", "输出报告文件的 JSON Schema（供 VS Code 补全和提示）")
     schema.add_argument("-o", "--output", default=None, metavar="文件", help="写入文件（默认输出到屏幕）")
     schema.set_defaults(func=cmd_schema)
+
+    from .init import CI_FILES, DEFAULT_CI
+
+    init = _subcommand(sub, "init", "在新目录中建立年度报告网站：配置、首页、示例报告、pre-commit 和 CI 配置（不覆盖已有文件）")
+    init.add_argument("folder", metavar="目录", help="网站目录（不存在时新建）")
+    init.add_argument("--name", default=None, metavar="网站名称", help="网站名称（默认“政府信息公开工作年度报告”）")
+    init.add_argument("--publisher", default=None, metavar="主办单位", help="主办单位名称，显示在页脚")
+    init.add_argument("--ci", choices=(*CI_FILES, "none"), default=DEFAULT_CI,
+                      help=f"写入的 CI 配置：发布到 GitLab/GitHub Pages，或用 rsync 发布到本单位服务器（默认 {DEFAULT_CI}）")
+    init.add_argument("--hook-repo", default=None, metavar="地址",
+                      help="pre-commit 使用的 nianbao 代码仓库地址（默认使用本机已安装的 nianbao）")
+    init.add_argument("--hook-rev", default=None, metavar="版本", help=f"与 --hook-repo 一起使用：发布标签或提交哈希（默认 v{__version__}）")
+    init.set_defaults(func=cmd_init)
+    type_names(parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
-    if func is None:
-        parser.print_help()
-        return EXIT_USAGE
+    with chinese():  # argparse names its own options and sections as the parser is made
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+        if func is None:
+            parser.print_help()
+            return EXIT_USAGE
     try:
         return func(args)
     except KeyboardInterrupt:

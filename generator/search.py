@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from . import pagefind_pin
 from .formats import SECTIONS
 from .fsutil import place_tree
 from .model import Report
@@ -81,7 +82,15 @@ def report_record(report: Report, url: str) -> Record:
 
 
 def pagefind_binary() -> str:
-    """Return the extended Pagefind binary that ``pagefind[extended]`` installs."""
+    """Return the extended Pagefind binary that ``pagefind[extended]`` installs, at the pinned version."""
+    binary = _find_pagefind()
+    problem = pagefind_pin.mismatch(binary)
+    if problem:
+        raise SearchIndexError(problem)
+    return binary
+
+
+def _find_pagefind() -> str:
     try:
         import pagefind_bin_extended  # type: ignore[import-untyped]
 
