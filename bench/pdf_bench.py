@@ -87,7 +87,7 @@ def main() -> None:
 
         from weasyprint import HTML  # imported late: only the benchmark needs it
 
-        css = (ROOT / "site_overrides" / "assets" / "nianbao.css").read_text(encoding="utf-8")
+        css = (ROOT / "generator" / "theme" / "assets" / "nianbao.css").read_text(encoding="utf-8")
         sample = reports[: max(1, min(args.weasyprint_count, args.n))]
         htmls = [report_html(r, site, css) for r in sample]
         HTML(string=htmls[0]).write_pdf()  # warm-up: font configuration is loaded once

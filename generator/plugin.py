@@ -28,10 +28,10 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from . import aggregate, datafiles, pagecache, pages, sitepages
+from . import aggregate, datafiles, hosting, pagecache, pages, sitepages
 from .findings import format_text
 from .fsutil import place
 from .model import Report
@@ -131,6 +131,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         config.use_directory_urls = False
         root = Path(config.config_file_path or ".").resolve().parent
         self.root = root
+        hosting.register_theme(config)
         self.reports_path = (root / self.config.reports_dir).resolve()
         key = str(self.reports_path)
         TIMINGS.clear()
@@ -177,7 +178,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         for uri, content in generated:
             if files.get_file_from_path(uri) is not None:
                 raise Abort(f"content/{uri} 与自动生成的页面重名，请改名或删除")
-            files.append(File.generated(config, uri, content=self._lift_raw_blocks(content, uri)))
+            files.append(hosting.page_file(config, uri, self._lift_raw_blocks(content, uri)))
+        hosting.add_assets(files, config)
         self._total = sum(1 for f in files if f.is_documentation_page())
         self._pages_done = 0
         self._started = time.monotonic()
@@ -251,6 +253,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._progress()
         site = self.site
         assert site is not None
+        if page.meta.get("nianbao"):
+            hosting.escape_meta(page.meta)
         if page.file.src_uri not in self._raw:  # a hand-written page may hold marked blocks too
             markdown = self._lift_raw_blocks(markdown, page.file.src_uri)
         if pages.LATEST_MARKER in markdown:
