@@ -92,6 +92,24 @@ def _configure_logging(verbose: bool) -> None:
         logger.propagate = False
 
 
+def _require_docs_dir(config_file: Path) -> None:
+    """Say in Chinese, before MkDocs says it in English, that the folder of hand-written pages is missing."""
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with config_file.open("rb") as f:
+            raw = yaml_load(f)
+    except Exception:  # noqa: BLE001 - MkDocs reports a broken file itself, with its line
+        return
+    docs = raw.get("docs_dir", "docs") if isinstance(raw, dict) else "docs"
+    folder = config_file.resolve().parent / str(docs)
+    if not folder.is_dir():
+        raise BuildError(
+            f"{config_file} 的 docs_dir 指向的目录 {docs}/ 不存在。请新建该目录（放入首页 index.md；没有首页时 nianbao "
+            f"自动生成），或在 mkdocs.yml 中用 docs_dir 指定手写页面所在的目录。新建完整的网站目录可运行：nianbao init 目录"
+        )
+
+
 def build_site(
     config_file: Path, site_dir: Path | None = None, verbose: bool = False, regions: list[str] | None = None
 ) -> BuildResult:
@@ -107,7 +125,8 @@ def build_site(
 
     started = time.monotonic()
     if not config_file.exists():
-        raise BuildError(f"找不到网站配置文件 {config_file}")
+        raise BuildError(f"找不到网站配置文件 {config_file}。新建网站请运行：nianbao init 目录")
+    _require_docs_dir(config_file)
     try:
         config = load_config(config_file=str(config_file))
     except MkDocsException as exc:

@@ -195,14 +195,19 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.publisher:
         options.publisher = args.publisher
     result = init_site(folder, options)
+
+    def shown(path: Path) -> str:  # as given, not resolved: a link is named by its own name
+        relative = os.path.relpath(path)
+        return str(path) if relative.startswith("..") else relative
+
     for path in result.written:
-        print(f"已写入 {display_path(path)}")
+        print(f"已写入 {shown(path)}")
     for path in result.kept:
-        print(f"已存在，未改动：{display_path(path)}")
+        print(f"已存在，未改动：{shown(path)}")
     if not result.written:
         print(f"{folder} 中已有全部文件，没有写入任何内容。")
         return EXIT_OK
-    where = display_path(folder)
+    where = shown(folder)
     print(f"\n新网站已建立在 {where}/。下一步：\n"
           f"  cd {where}\n"
           "  nianbao check          # 校验 reports/ 中的报告\n"

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import escape
-
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 

@@ -28,12 +28,13 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from . import aggregate, datafiles, hosting, pagecache, pages, sitepages
 from .findings import format_text
 from .fsutil import place
+from .init import default_home
 from .model import Report
 from .pagecache import BodyCache
 from .pdf import (
@@ -179,6 +180,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             if files.get_file_from_path(uri) is not None:
                 raise Abort(f"content/{uri} 与自动生成的页面重名，请改名或删除")
             files.append(hosting.page_file(config, uri, self._lift_raw_blocks(content, uri)))
+        if files.get_file_from_path("index.md") is None:  # a site without a home page of its own gets the default
+            files.append(File.generated(config, "index.md", content=default_home(config.site_name)))
         hosting.add_assets(files, config)
         self._total = sum(1 for f in files if f.is_documentation_page())
         self._pages_done = 0
