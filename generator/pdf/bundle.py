@@ -30,6 +30,7 @@ from ..pages import SiteIndex, region_label
 from . import tags
 from .data import report_datetime
 from .render import PdfSettings, RenderedPdf, template_hash
+from .typst_markup import settable
 
 TEMPLATE = Path(__file__).with_name("bundle.typ")
 _FRONT_GUESS = 2  # cover and one page of contents; corrected after a first typesetting when longer
@@ -127,7 +128,7 @@ def bundle_jobs(
                 bundle_filename(year, region),
                 settings.cache_dir / f"bundle-{hashlib.sha256(key.encode()).hexdigest()}.pdf",
                 members,
-                json.dumps(_front_data(title, place, year, reports, subject, keywords, publisher, settings), ensure_ascii=False),
+                settable(json.dumps(_front_data(title, place, year, reports, subject, keywords, publisher, settings), ensure_ascii=False)),
                 tuple(metadata.items()),
                 stamp,
                 settings.fonts.dirs,

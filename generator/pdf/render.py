@@ -30,6 +30,7 @@ from ..model import Report
 from ..validate import MODEL_CODE, code_fingerprint
 from .data import report_data, report_datetime
 from .fonts import FontSet
+from .typst_markup import settable
 
 if TYPE_CHECKING:
     from typst import PDFStandard
@@ -128,7 +129,7 @@ def _job(report: Report, settings: PdfSettings, out: Path) -> _Job:
     """Return the render job of ``report``, to be written to ``out``."""
     data = report_data(report, settings.fonts)
     shapes = tuple(s["table"]["shape"] for s in data["sections"] if s["table"] and s["table"]["shape"])
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = settable(json.dumps(data, ensure_ascii=False, sort_keys=True))  # W6: never a Typst error
     return _Job(report.source, text, _timestamp(report, settings.epoch), str(out), shapes)
 
 
