@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__
 from .checks import check_collection, check_report, history
 from .findings import Finding, Location, Severity, sort_findings
+from .fsutil import library_versions
 from .messages import finding
 from .model import Report
 from .reader import load_report
@@ -214,7 +215,8 @@ def validate(paths: Sequence[Path], jobs: int | None = None, cache_dir: Path | N
     over unchanged files (a pre-commit hook, an incremental build) reads them instead of parsing.
     """
     files, findings = discover(paths)
-    cache = (cache_dir, code_fingerprint()) if cache_dir is not None else None
+    # PyYAML composes the nodes every result is made from: a new version may read a file differently.
+    cache = (cache_dir, code_fingerprint() + library_versions("PyYAML")) if cache_dir is not None else None
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1
     if jobs > 1:
