@@ -6,6 +6,7 @@ Rule ids are stable: documents, CI annotations and editors' habits refer to them
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,8 +88,21 @@ _RULES = (
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 
 
+# Control characters an editor's text may carry into a message (a key, a quoted line): ESC would let a
+# file print a fake green "检查通过" in a CI log, so each is shown as its code instead.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Return ``text`` with every control or bidi character written as ``\\xNN`` / ``\\uNNNN``."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
 def finding(rule_id: str, where: Location, related: tuple[int, ...] = (), /, **kwargs: Any) -> Finding:
     """Make a finding of rule ``rule_id`` at ``where``, its message filled from ``kwargs``."""
     # positional-only: S2's template has its own ``{where}`` argument
     rule = RULES[rule_id]
-    return Finding(where.file, where.line, where.column, rule.id, rule.severity, rule.message(**kwargs), related)
+    shown = {k: visible(v) if isinstance(v, str) else v for k, v in kwargs.items()}
+    return Finding(where.file, where.line, where.column, rule.id, rule.severity, rule.message(**shown), related)
