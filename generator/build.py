@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .buildguard import TargetError, build_lock, refuse_target, remove_dead_staging, staging_path
 from .findings import format_text
 
 log = logging.getLogger("nianbao")
@@ -70,7 +71,7 @@ def publish(new: Path, target: Path) -> None:
 
 
 def recover(target: Path) -> None:
-    """Restore a site left aside by a build killed between two renames (systems without renameat2)."""
+    """Restore a site left aside by a killed build; remove dead builds' staging. Call with the lock held."""
     if target.exists():
         for stale in target.parent.glob(f".{target.name}.old-*"):
             shutil.rmtree(stale, ignore_errors=True)
@@ -78,8 +79,7 @@ def recover(target: Path) -> None:
         olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
         if olds:
             os.rename(olds[-1], target)
-    for stale in target.parent.glob(f".{target.name}.building-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    remove_dead_staging(target)  # never a running build's: its process is alive
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -116,11 +116,10 @@ def build_site(
     """Validate, build and publish the site described by ``config_file``."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     _configure_logging(verbose)
-    from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, MkDocsException
+    from mkdocs.exceptions import MkDocsException
 
-    from .plugin import PRELOADED, TIMINGS, in_regions
+    from .plugin import in_regions
     from .validate import DEFAULT_CHECK_CACHE, Validation, validate
 
     started = time.monotonic()
@@ -136,6 +135,12 @@ def build_site(
         raise BuildError(f"{config_file} 中没有启用 nianbao 插件（plugins: - nianbao）")
     reports_dir = (config_file.resolve().parent / plugin.config.reports_dir).resolve()
     target = (site_dir or Path(config.site_dir)).resolve()
+    project = config_file.resolve().parent
+    docs_dir = Path(config.docs_dir).resolve()
+    try:
+        refuse_target(target, project, _protected(project, docs_dir, reports_dir, plugin.config))
+    except TargetError as exc:
+        raise BuildError(str(exc)) from None
 
     _stage("校验报告", reports_dir)
     checked = time.monotonic()
@@ -153,8 +158,33 @@ def build_site(
         raise BuildError(f"{reports_dir} 中没有地区为 {'、'.join(wanted)} 的报告")
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    recover(target)
-    staging = target.with_name(f".{target.name}.building-{os.getpid()}")
+    try:
+        with build_lock(target):
+            recover(target)
+            _build_and_publish(config_file, target, reports_dir, result, regions, checked)
+    except TargetError as exc:
+        raise BuildError(str(exc)) from None
+    except OSError as exc:  # a full disk, a read-only folder: the published site is untouched
+        raise BuildError(f"写入失败（{_os_problem(exc)}）；网站未更新，{target} 保持不变。") from None
+    count = len(in_regions(result.valid_reports(), wanted)) if wanted else len(result.reports)
+    return BuildResult(target, count, time.monotonic() - started)
+
+
+def _stage(name: str, where: Path) -> None:
+    print(f"==> {name}：{where}", file=sys.stderr, flush=True)
+
+
+def _build_and_publish(
+    config_file: Path, target: Path, reports_dir: Path, result: Any, regions: list[str] | None, checked: float
+) -> None:
+    """Build the site into a staging folder beside ``target`` and swap it in (the lock is held)."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    from .plugin import PRELOADED, TIMINGS
+
+    staging = staging_path(target)
     PRELOADED[str(reports_dir)] = result
     try:
         _stage("生成网站", staging)
@@ -179,9 +209,25 @@ def build_site(
     finally:
         PRELOADED.pop(str(reports_dir), None)
         shutil.rmtree(staging, ignore_errors=True)
-    count = len(in_regions(result.valid_reports(), wanted)) if wanted else len(result.reports)
-    return BuildResult(target, count, time.monotonic() - started)
 
 
-def _stage(name: str, where: Path) -> None:
-    print(f"==> {name}：{where}", file=sys.stderr, flush=True)
+def _protected(project: Path, docs_dir: Path, reports_dir: Path, plugin_config: Any) -> dict[str, Path]:
+    """Return the folders a target must keep clear of, by the name editors know them."""
+    folders = {
+        "网站内容目录 docs_dir": docs_dir,
+        "报告目录 reports_dir": reports_dir,
+        "缓存目录": project / ".nianbao-cache",
+        "git 仓库": project / ".git",
+    }
+    for key in ("pdf_cache", "data_cache", "page_cache"):
+        folders[f"缓存目录 {key}"] = project / str(getattr(plugin_config, key))
+    return folders
+
+
+def _os_problem(exc: OSError) -> str:
+    """Return an OSError as an editor reads it: what went wrong and on which file."""
+    import errno
+
+    what = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘配额已用完", errno.EACCES: "没有写入权限",
+            errno.EROFS: "文件系统只读"}.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    return f"{what}：{exc.filename}" if exc.filename else what

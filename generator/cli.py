@@ -78,7 +78,14 @@ def cmd_new(args: argparse.Namespace) -> int:
     previous = previous_report(reports, args.agency, args.year)
     made = new_report(args.agency, args.year, output, previous)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(made.text, encoding="utf-8")
+    try:
+        # O_EXCL|O_NOFOLLOW: never through a symlink (a dangling one would create a file elsewhere), never over a file
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except FileExistsError:
+        print(f"{output} 已存在（可能是指向别处的符号链接）；nianbao 不会改写它，请先删除或用 -o 指定其他文件名。", file=sys.stderr)
+        return EXIT_FINDINGS
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(made.text)
     print(f"已新建 {display_path(output)}")
     if previous is not None:
         print(f"机关名称、地区、机关类别、联系方式、署名和“二、上年结转”沿用 {previous.source}。")

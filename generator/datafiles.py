@@ -1,21 +1,20 @@
 """Write the site's open-data files: all reports, each year, and each report, in CSV, XLSX and JSON.
 
 A report's own files depend only on its numbers, so they are kept in a content-addressed cache and
-hard-linked into the site: an unchanged report costs a hash, not three files' worth of work.
+copied into the site: an unchanged report costs a hash, not three files' worth of work.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .datapages import ALL_DATA, DATA_DIR, DATA_FORMATS, year_data_name
 from .export import export, json_default, report_data
-from .fsutil import place
+from .fsutil import place, sealed, write_entry
 from .model import Report
 from .validate import MODEL_CODE, code_fingerprint
 
@@ -36,11 +35,9 @@ def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Pat
     fresh = 0
     for report in reports:
         key = _report_key(report)
-        missing = [f for f in DATA_FORMATS if not (cache_dir / f"{key}.{f}").exists()]
+        missing = [f for f in DATA_FORMATS if not sealed(cache_dir / f"{key}.{f}")]  # missing, truncated or altered
         for fmt in missing:
-            tmp = cache_dir / f".{key}.{fmt}.{os.getpid()}"
-            tmp.write_bytes(export([report], fmt))
-            tmp.replace(cache_dir / f"{key}.{fmt}")  # atomic: a killed build never leaves half a file
+            write_entry(cache_dir / f"{key}.{fmt}", export([report], fmt))  # aside, renamed, sealed
         fresh += bool(missing)
         for fmt in DATA_FORMATS:
             place(cache_dir / f"{key}.{fmt}", site_dir / DATA_DIR / "reports" / f"{report.slug}.{fmt}")

@@ -115,7 +115,8 @@ def flat_rows(reports: Sequence[Report]) -> tuple[list[str], list[list[Any]]]:
 
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection, CWE-1236).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Full-width ＝＋－＠ too: Excel and WPS read them as the ASCII signs when a cell is entered.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def _csv_value(value: Any) -> Any:

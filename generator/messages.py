@@ -6,6 +6,7 @@ Rule ids are stable: documents, CI annotations and editors' habits refer to them
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,7 @@ _RULES = (
          {"key": "机关名称", "first": 3}),
     Rule("F6", E, "文件名与内容不符", "{problem}", {"problem": "文件名中的年度 2023 与文件内容中的年度 2024 不一致；文件名应为 qiaokou-rongmeiti-2024.yaml"}),
     Rule("F7", E, "不支持的 YAML 写法", "{problem}", {"problem": "不支持 YAML 的锚点和别名（& 与 *），请直接写出内容"}),
+    Rule("F8", E, "不是可读取的报告文件", "{problem}", {"problem": "此文件是指向报告目录之外的符号链接，未读取；请把报告文件本身放进报告目录"}),
     # -- the shape of the report -------------------------------------------------------------
     Rule("S1", E, "未知的键", "未知的键“{key}”{hint}", {"key": "机关名", "hint": "，是否应为“机关名称”？"}),
     Rule("S2", E, "缺少必填项", "缺少“{key}”{where}", {"key": "联系方式/电话", "where": ""}),
@@ -50,6 +52,9 @@ _RULES = (
     Rule("S4", E, "取值不符合要求", "“{key}”{problem}", {"key": "机关类别", "problem": "只能是 人民政府、部门、乡镇街道、事业单位、其他 之一，填写的是“局”"}),
     Rule("S5", E, "报告重复", "机关代码“{agency}”的 {year} 年度报告已在 {other} 中，同一机关同一年度只能有一份报告",
          {"agency": "qiaokou-rongmeiti", "year": 2024, "other": "reports/qiaokou-rongmeiti-2024.yaml"}),
+    Rule("S6", E, "小标题无法排版", "{problem}", {"problem": "小标题跳级：上一级是第 2 级，这里是第 4 级；小标题应从“##”开始逐级使用（## 之下是 ###）"}),
+    Rule("S7", E, "超出排版上限", "{problem}", {"problem": "列表或引用（>）嵌套了 50 层，最多 8 层"}),
+    Rule("S8", E, "此项只能写一行", "“{key}”只能写一行，其中有换行；请删去换行（多行会破坏标题和索引页）", {"key": "机关名称"}),
     # -- the balance rules of the format (勾稽关系) ---------------------------------------------
     Rule("R1", E, "表二 第一项加第二项之和应等于第三项加第四项之和",
          "表二 {column} 列：第一项加第二项之和为 {left}，第三项（七）总计加第四项之和为 {right}，两者应相等",
@@ -74,13 +79,30 @@ _RULES = (
          {"date": "2025年2月10日", "deadline": "2025年1月31日", "basis": "条例第四十九条：县级以上人民政府部门应于每年1月31日前公布"}),
     Rule("W5", W, "人民政府报告缺少法定内容", "人民政府的年度报告应报告{missing}情况（条例第五十条），正文中未找到相关内容",
          {"missing": "工作考核、社会评议和责任追究结果"}),
+    Rule("W6", W, "PDF 中无法显示的字符", "字符{char}（U+{code}，{name}）{effect}；网页中照常显示",
+         {"char": "“𠀀”", "code": "20000", "name": "CJK UNIFIED IDEOGRAPH-20000", "effect": "PDF 的字体中没有，PDF 中以“〓”代替"}),
+    Rule("W7", W, "行首的 # 会变成小标题", "这一行“{line}”以“#”开头，会显示为小标题“{text}”，“#”本身不显示；如要显示“#”，请写作“\\#”",
+         {"line": "#政务公开#专栏上线", "text": "政务公开#专栏上线"}),
 )
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
+
+
+# Control characters an editor's text may carry into a message (a key, a quoted line): ESC would let a
+# file print a fake green "检查通过" in a CI log, so each is shown as its code instead.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Return ``text`` with every control or bidi character written as ``\\xNN`` / ``\\uNNNN``."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
 def finding(rule_id: str, where: Location, related: tuple[int, ...] = (), /, **kwargs: Any) -> Finding:
     """Make a finding of rule ``rule_id`` at ``where``, its message filled from ``kwargs``."""
     # positional-only: S2's template has its own ``{where}`` argument
     rule = RULES[rule_id]
-    return Finding(where.file, where.line, where.column, rule.id, rule.severity, rule.message(**kwargs), related)
+    shown = {k: visible(v) if isinstance(v, str) else v for k, v in kwargs.items()}
+    return Finding(where.file, where.line, where.column, rule.id, rule.severity, rule.message(**shown), related)

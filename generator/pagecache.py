@@ -8,15 +8,31 @@ of rendered again. The frame around the body (links to other years, downloads) i
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+from .fsutil import library_versions
 from .model import Report
 from .validate import MODEL_CODE, code_fingerprint
 
 DEFAULT_CACHE = Path(".nianbao-cache") / "pages"
 PAGE_CODE = (*MODEL_CODE, "pages.py", "tables.py", "text.py", "grid.py", "pagecache.py")
+PAGE_LIBRARIES = ("Markdown", "nh3", "PyYAML")  # the libraries whose output a body holds
+_HEADER = "nianbao-page {size} {digest}\n"  # the first line of an entry: the body's length and hash
+
+
+def _header(body: bytes) -> str:
+    return _HEADER.format(size=len(body), digest=hashlib.sha256(body).hexdigest())
+
+
+def _unsealed(entry: bytes) -> str | None:
+    """Return the body of a cache entry if its header matches it, else None (truncated or altered)."""
+    head, newline, body = entry.partition(b"\n")
+    if not newline or (head + newline).decode("ascii", "replace") != _header(body):
+        return None
+    return body.decode("utf-8")
 
 
 class BodyCache:
@@ -24,7 +40,7 @@ class BodyCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.code = code_fingerprint(PAGE_CODE)
+        self.code = hashlib.sha256(f"{code_fingerprint(PAGE_CODE)} {library_versions(*PAGE_LIBRARIES)}".encode()).hexdigest()[:16]
         self.hits = 0
 
     def body(self, report: Report, make: Callable[[], str]) -> str:
@@ -33,18 +49,20 @@ class BodyCache:
             return make()
         path = self.folder / f"{report.digest[:32]}-{self.code}.md"
         try:
-            text = path.read_text(encoding="utf-8")
-            self.hits += 1
-            return text
-        except OSError:
-            pass
+            text = _unsealed(path.read_bytes())
+            if text is not None:
+                self.hits += 1
+                return text
+        except (OSError, UnicodeDecodeError):
+            pass  # missing or broken: made again
         text = make()
+        body = text.encode("utf-8")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             # Write aside, then rename: a killed build never leaves half a body under a valid name.
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_bytes(_header(body).encode("ascii") + body)
             os.replace(tmp, path)
         except OSError:
-            pass  # a read-only cache only costs the time to render again
+            tmp.unlink(missing_ok=True)  # a read-only or full cache only costs the time to render again
         return text

@@ -33,7 +33,7 @@ from mkdocs.structure.pages import Page
 
 from . import aggregate, datafiles, hosting, pagecache, pages, sitepages
 from .findings import format_text
-from .fsutil import place
+from .fsutil import CacheError, cache_folder, place
 from .init import default_home
 from .model import Report
 from .pagecache import BodyCache
@@ -123,6 +123,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._html: dict[str, bytes] = {}  # page -> its converted HTML, compressed until it is rendered
         self._nonce = "NBRAW" + secrets.token_hex(6).upper()
         self.root = Path(".")
+        self.caches: dict[str, Path] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -133,6 +134,11 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         root = Path(config.config_file_path or ".").resolve().parent
         self.root = root
         hosting.register_theme(config)
+        try:  # every cache inside the project's .nianbao-cache/, resolved: cleaning one deletes files
+            self.caches = {key: cache_folder(root, getattr(self.config, key)) for key in ("pdf_cache", "data_cache", "page_cache")}
+            self.caches["search"] = cache_folder(root, SEARCH_CACHE)
+        except CacheError as exc:
+            raise Abort(str(exc)) from None
         self.reports_path = (root / self.config.reports_dir).resolve()
         key = str(self.reports_path)
         TIMINGS.clear()
@@ -153,7 +159,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
                 fonts = find_fonts([root / d for d in self.config.fonts])
             except FontError as exc:
                 raise Abort(str(exc)) from None
-            cache = root / self.config.pdf_cache
+            cache = self.caches["pdf_cache"]
             self.pdf_settings = PdfSettings(
                 cache, fonts, max(1, self.config.pdf_jobs), source_date_epoch(), self.config.pdf_tagged_bundles
             )
@@ -172,7 +178,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.aggregates = aggregate.aggregates(site.reports)
         shards = [{"bundle": str(s.get("bundle", "")), "base": str(s.get("base", ""))} for s in self.config.search_shards]
         # One page at a time, its tables lifted out at once: 10,000 reports' Markdown is 260 MB of text.
-        cache = BodyCache(self.root / self.config.page_cache)
+        cache = BodyCache(self.caches["page_cache"])
         generated = sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data, shards, cache)
         if self.validation and not self.validation.ok:
             generated = itertools.chain(generated, [("check.md", pages.findings_page(self.validation.findings))])
@@ -376,7 +382,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         records = [report_record(r, "/" + pages.report_uri(r).replace(".md", ".html")) for r in site.reports]
         try:
             with _Stage("搜索索引"):
-                write_index(records, Path(config.site_dir) / "pagefind", self.root / SEARCH_CACHE, max(1, self.config.search_batch))
+                write_index(records, Path(config.site_dir) / "pagefind", self.caches["search"], max(1, self.config.search_batch))
         except SearchIndexError as exc:
             raise Abort(str(exc)) from None
         log.info("搜索索引完成：%d 份报告，用时 %.1f 秒", len(records), time.monotonic() - start)
@@ -387,6 +393,6 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         assert site is not None
         start = time.monotonic()
         datafiles.write_collections(site_dir, site.reports)
-        fresh = datafiles.write_report_files(site_dir, site.reports, self.root / self.config.data_cache)
+        fresh = datafiles.write_report_files(site_dir, site.reports, self.caches["data_cache"])
         if self.config.progress and len(site.reports) >= 20:
             self._say(f"  开放数据：{len(site.reports)} 份报告（{fresh} 份新生成），用时 {time.monotonic() - start:.1f} 秒")

@@ -35,6 +35,7 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋，", "012345
 _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 PLACEHOLDER = f"（尚未填写：请把“{MISSING}”换成实际内容）"  # S2 for a value ``nianbao new``/``import`` left to fill
 FILE_NAME = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)-(\d{4})\.ya?ml$")
+MAX_FRACTION_DIGITS = 6  # 万元 to the hundredth of a 分 is 6 places; 40,000 broke the PDF
 MAX_DIGITS = 12
 MAX_UNKNOWN = 100  # unknown keys listed one by one in one mapping
 
@@ -207,6 +208,10 @@ class Reader:
         digits = value.lstrip("+-").split(".")[0]
         if digits.isdigit() and len(digits) > MAX_DIGITS:
             bad(f"数字过大（{len(digits)} 位），请核对")
+            return None
+        fraction = value.partition(".")[2]
+        if len(fraction) > MAX_FRACTION_DIGITS and fraction.isdigit():
+            bad(f"小数位数过多（{len(fraction)} 位），金额以万元为单位，最多写 {MAX_FRACTION_DIGITS} 位小数")
             return None
         if kind is Kind.AMOUNT:
             if _DECIMAL.match(value):
@@ -411,9 +416,9 @@ def check_file_name(report: Report, path: Path) -> Iterator[Finding]:
         yield finding("F6", line, problem=f"文件名中的年度 {year} 与文件内容中的年度 {report.year} 不一致；文件名应为 {expected}")
 
 
-def load_report(path: Path, display: str | None = None) -> tuple[Report, list[Finding]]:
-    """Read one report file; return the report and the findings of its shape."""
-    src = read_source(path, display)
+def load_report(path: Path, display: str | None = None, data: bytes | None = None) -> tuple[Report, list[Finding]]:
+    """Read one report file (or its ``data``, already read); return the report and the findings of its shape."""
+    src = read_source(path, display, data)
     reader = Reader(src)
     try:
         report = reader.read()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import pagefind_pin
 from .formats import SECTIONS
-from .fsutil import place_tree
+from .fsutil import dead_asides, library_versions, place_tree, remove_entries, seal_tree, tree_sealed
 from .model import Report
 from .pagefind_canon import CborError, canonicalize
 from .pagefind_merge import merge_bundles
@@ -143,11 +143,11 @@ def write_index(records: list[Record], out_dir: Path, cache_dir: Path | None = N
     reused rather than indexed again. Return whether the bundle came from the cache.
     """
     pages = {record.url: _record_html(record) for record in records}
-    digest = hashlib.sha256(f"{pagefind_binary()}\0{batch}".encode())
+    digest = hashlib.sha256(f"{pagefind_binary()}\0{library_versions('pagefind', 'pagefind_bin_extended')}\0{batch}".encode())
     for url in sorted(pages):
         digest.update(f"{url}\0{pages[url]}\0".encode())
     cached = cache_dir / digest.hexdigest()[:32] if cache_dir else None
-    if cached is not None and (cached / "pagefind-entry.json").exists():
+    if cached is not None and tree_sealed(cached):  # every file as it was written, or indexed again
         place_tree(cached, out_dir)
         return True
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -171,10 +171,28 @@ def write_index(records: list[Record], out_dir: Path, cache_dir: Path | None = N
     except (CborError, OSError, KeyError, ValueError) as exc:  # another Pagefind layout: still a valid index
         log.warning("搜索索引未能规范化（%s），两次构建的索引文件可能不完全相同", exc)
     if cached is not None:
-        aside = cached.with_name(f".{cached.name}.{os.getpid()}")
-        shutil.copytree(out_dir, aside)
-        os.replace(aside, cached)  # whole or not at all: a killed build leaves no half bundle
-        bundles = sorted((p for p in cached.parent.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
-        for old in bundles[:-KEEP_BUNDLES]:  # the latest few (one per shard building here)
-            shutil.rmtree(old, ignore_errors=True)
+        _keep(out_dir, cached)
     return False
+
+
+# The names of the search cache's entries: nothing else in the folder is ever deleted.
+ENTRY = re.compile(r"[0-9a-f]{32}")
+
+
+def _keep(out_dir: Path, cached: Path) -> None:
+    """Copy the bundle into the cache, sealed, and delete all but the latest few entries nianbao made."""
+    aside = cached.with_name(f".{cached.name}.{os.getpid()}")
+    shutil.rmtree(aside, ignore_errors=True)
+    try:
+        shutil.copytree(out_dir, aside)
+        seal_tree(aside)
+        if cached.exists() and not cached.is_symlink():
+            shutil.rmtree(cached)  # a broken entry of the same key
+        os.replace(aside, cached)  # whole or not at all: a killed build leaves no half bundle
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+    folder = cached.parent
+    entries = [p for p in folder.iterdir() if ENTRY.fullmatch(p.name) and p.is_dir() and not p.is_symlink()]
+    entries.sort(key=lambda p: p.stat().st_mtime)
+    old = [p.name for p in entries[:-KEEP_BUNDLES]]  # the latest few (one per shard building here)
+    remove_entries(folder, old + dead_asides(folder, ENTRY))

@@ -8,9 +8,12 @@ syntax, anchors) become findings here.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import operator
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,21 +248,45 @@ def _too_many_separators(text: str, src: Source) -> bool:
     return True
 
 
-def read_source(path: Path, display: str | None = None) -> Source:
-    """Read ``path`` into a Source; problems of the file become findings, never exceptions."""
-    src = Source(path, display or path.as_posix())
+def read_bytes(path: Path) -> bytes:
+    """Return at most MAX_BYTES + 1 bytes of the regular file ``path``; OSError for anything else.
+
+    A FIFO would block the read forever and ``/dev/zero`` never ends: the file is opened without
+    blocking, refused unless it is a regular file, and never read past what the size limit needs.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        src.findings.append(finding("F1", Location(src.display), detail=f"（无法读取文件：{exc.strerror}）"))
-        return src
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "不是普通文件（可能是管道、设备或目录）", str(path))
+        chunks, left = [], MAX_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_source(path: Path, display: str | None = None, data: bytes | None = None) -> Source:
+    """Read ``path`` (or take its ``data``, already read) into a Source; problems become findings."""
+    src = Source(path, display or path.as_posix())
+    if data is None:
+        try:
+            data = read_bytes(path)
+        except OSError as exc:
+            src.findings.append(finding("F1", Location(src.display), detail=f"（无法读取文件：{exc.strerror}）"))
+            return src
     return parse_source(data, src)
 
 
 def parse_source(data: bytes, src: Source) -> Source:
     """Decode and compose ``data`` into ``src``."""
     if len(data) > MAX_BYTES:
-        src.findings.append(finding("F7", Location(src.display, 1, 1), problem=f"文件过大（{len(data)} 字节），一份报告不应超过 {MAX_BYTES} 字节"))
+        size = f"{len(data)} 字节" if len(data) <= MAX_BYTES else f"超过 {MAX_BYTES} 字节"
+        src.findings.append(finding("F7", Location(src.display, 1, 1), problem=f"文件过大（{size}），一份报告不应超过 {MAX_BYTES} 字节"))
         return src
     text = _decode(data, src)
     if text is None:

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import pickle
+import stat
 import zlib
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -15,9 +16,11 @@ from pathlib import Path
 from . import __version__
 from .checks import check_collection, check_report, history
 from .findings import Finding, Location, Severity, sort_findings
+from .fsutil import library_versions
 from .messages import finding
 from .model import Report
 from .reader import load_report
+from .source import read_bytes
 
 REPORT_SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 300  # below this, starting worker processes costs more than it saves
@@ -57,8 +60,32 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
+def _not_regular(path: Path, root: Path) -> str | None:
+    """Return why ``path`` (found under ``root``) must not be read, or None for a regular file in the tree."""
+    try:
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            real = path.resolve(strict=True)
+            if root != real and root not in real.parents:
+                return "是指向报告目录之外的符号链接，未读取"
+            info = real.stat()
+    except (OSError, RuntimeError):  # a dangling or looping link
+        return "是无效的符号链接，未读取"
+    if not stat.S_ISREG(info.st_mode):
+        return "不是普通文件（管道、设备或套接字），未读取"
+    return None
+
+
+def _unread(why: str) -> str:
+    return f"此文件{why}；请把报告文件本身（普通的 YAML 文本文件）放进报告目录"
+
+
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
-    """Return the report files under ``paths`` (folders scanned recursively, hidden ones skipped)."""
+    """Return the report files under ``paths`` (folders scanned recursively, hidden ones skipped).
+
+    Only regular files are returned: a FIFO, a device or a symlink out of the scanned folder
+    (``/etc/passwd``, ``/dev/zero``) becomes an F1 finding naming it, and is never opened.
+    """
     files: list[Path] = []
     problems: list[Finding] = []
     for path in paths:
@@ -68,11 +95,24 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
             problems.append(finding("F1", Location(display_path(path)), detail=f"（无法读取：{exc.strerror}）"))
             continue
         if is_dir:
-            for root, dirs, names in os.walk(path):
+            root = path.resolve()
+            for folder, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-                files.extend(Path(root) / n for n in sorted(names) if n.endswith(REPORT_SUFFIXES) and not n.startswith("."))
-        elif path.is_file():
-            files.append(path)
+                for name in sorted(names):
+                    if not name.endswith(REPORT_SUFFIXES) or name.startswith("."):
+                        continue
+                    candidate = Path(folder) / name
+                    why = _not_regular(candidate, root)
+                    if why is None:
+                        files.append(candidate)
+                    else:
+                        problems.append(finding("F8", Location(display_path(candidate)), problem=_unread(why)))
+        elif path.exists():
+            why = _not_regular(path, path.resolve().parent) if not path.is_symlink() else _not_regular(path, Path("/"))
+            if why is None:
+                files.append(path)
+            else:
+                problems.append(finding("F8", Location(display_path(path)), problem=_unread(why)))
         else:
             problems.append(finding("F1", Location(display_path(path)), detail="（文件或目录不存在）"))
     unique = list(dict.fromkeys(files))
@@ -109,8 +149,8 @@ def code_fingerprint(modules: tuple[str, ...] = CHECK_CODE) -> str:
     return digest.hexdigest()[:16]
 
 
-def _check(path: Path, display: str) -> tuple[Report, list[Finding]]:
-    report, findings = load_report(path, display)
+def _check(path: Path, display: str, data: bytes | None = None) -> tuple[Report, list[Finding]]:
+    report, findings = load_report(path, display, data)
     if not any(f.is_error for f in findings):
         findings.extend(check_report(report))
     report.errors = sum(1 for f in findings if f.is_error)
@@ -145,7 +185,7 @@ def _validate_cached(path: Path, cache: tuple[Path, str] | None = None) -> tuple
         return _check(path, display)
     folder, code = cache
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)  # read once: the key and the check see the same bytes
     except OSError:
         return _check(path, display)
     key = hashlib.sha256(b"\0".join([code.encode(), display.encode(), path.name.encode(), data])).hexdigest()
@@ -156,7 +196,7 @@ def _validate_cached(path: Path, cache: tuple[Path, str] | None = None) -> tuple
         return cached
     except (OSError, pickle.PickleError, zlib.error, EOFError, AttributeError, ValueError):
         pass  # not cached yet (or a stale entry from other code): check it
-    result = _check(path, display)
+    result = _check(path, display, data)
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_name(f".{entry.name}.{os.getpid()}")
@@ -175,7 +215,8 @@ def validate(paths: Sequence[Path], jobs: int | None = None, cache_dir: Path | N
     over unchanged files (a pre-commit hook, an incremental build) reads them instead of parsing.
     """
     files, findings = discover(paths)
-    cache = (cache_dir, code_fingerprint()) if cache_dir is not None else None
+    # PyYAML composes the nodes every result is made from: a new version may read a file differently.
+    cache = (cache_dir, code_fingerprint() + library_versions("PyYAML")) if cache_dir is not None else None
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1
     if jobs > 1:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -68,6 +69,10 @@ EXPECTED: dict[str, tuple[list[list[object]], str]] = {
         [["F7/qiaokou-rongmeiti-2024.yaml", 95, "F7", "error"]],  # the alias (*same), not its anchor on line 94
         "不支持 YAML 的锚点和别名（& 与 *），请直接写出内容",
     ),
+    "F8": (
+        [["F8/link-2024.yaml", 0, "F8", "error"]],
+        "此文件是指向报告目录之外的符号链接，未读取；请把报告文件本身（普通的 YAML 文本文件）放进报告目录",
+    ),
     "S1": (
         [
             ["S1/qiaokou-rongmeiti-2024.yaml", 4, "S1", "error"],
@@ -90,6 +95,18 @@ EXPECTED: dict[str, tuple[list[list[object]], str]] = {
     "S5": (
         [["S5/wuhan/qiaokou-rongmeiti-2024.yaml", 8, "S5", "error"]],
         "机关代码“qiaokou-rongmeiti”的 2024 年度报告已在 S5/hubei/qiaokou-rongmeiti-2024.yaml 中，同一机关同一年度只能有一份报告",
+    ),
+    "S6": (
+        [["S6/qiaokou-rongmeiti-2024.yaml", 15, "S6", "error"]],
+        "导语中不能有小标题（以“#”开头的行）；小标题请写在各部分正文中",
+    ),
+    "S7": (
+        [["S7/qiaokou-rongmeiti-2024.yaml", 41, "S7", "error"]],
+        "列表或引用（>）嵌套了 9 层，最多 8 层",
+    ),
+    "S8": (
+        [["S8/qiaokou-rongmeiti-2024.yaml", 4, "S8", "error"]],
+        "“机关名称”只能写一行，其中有换行；请删去换行（多行会破坏标题和索引页）",
     ),
     "R1": (
         [["R1/qiaokou-rongmeiti-2024.yaml", 58, "R1", "error"]],
@@ -143,6 +160,14 @@ EXPECTED: dict[str, tuple[list[list[object]], str]] = {
         [["W5/qiaokou-rongmeiti-2024.yaml", 17, "W5", "warning"]],
         "人民政府的年度报告应报告社会评议情况（条例第五十条），正文中未找到相关内容",
     ),
+    "W6": (
+        [["W6/qiaokou-rongmeiti-2024.yaml", 41, "W6", "warning"]],
+        "字符“𠀀”（U+20000，CJK UNIFIED IDEOGRAPH-20000）PDF 的字体中没有，PDF 中以“〓”代替；网页中照常显示",
+    ),
+    "W7": (
+        [["W7/qiaokou-rongmeiti-2024.yaml", 41, "W7", "warning"]],
+        "这一行“#政务公开#专栏上线”以“#”开头，会显示为小标题“政务公开#专栏上线”，“#”本身不显示；如要显示“#”，请写作“\\#”",
+    ),
 }
 
 
@@ -157,9 +182,9 @@ def test_fixtures_are_in_step_with_the_sample() -> None:
     for rule, make in MAKER.FIXTURES.items():
         made = make(sample)
         on_disk = {
-            p.relative_to(FIXTURES / rule).as_posix(): p.read_bytes()
+            p.relative_to(FIXTURES / rule).as_posix(): MAKER.Link(os.readlink(p)) if p.is_symlink() else p.read_bytes()
             for p in (FIXTURES / rule).rglob("*")
-            if p.is_file()
+            if p.is_file() or p.is_symlink()
         }
         assert on_disk == made, f"tests/fixtures/rules/{rule} is stale: run tests/fixtures/make_rule_fixtures.py"
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..findings import Finding
 from ..model import Report
-from . import balance, deadline, government, history, prose
+from . import balance, deadline, government, history, prose, typeset
 
 ReportCheck = Callable[[Report], Iterator[Finding]]
 
@@ -17,6 +17,7 @@ REPORT_CHECKS: tuple[ReportCheck, ...] = (
     prose.check_prose,  # W3
     deadline.check_deadline,  # W4
     government.check_government_content,  # W5
+    typeset.check_typesetting,  # S6, S7, S8, W6, W7
 )
 
 

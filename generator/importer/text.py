@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,10 +104,33 @@ def _decode(data: bytes, path: Path) -> str:
     raise UnreadableInput(f"{path} 不是 UTF-8 或 GBK 编码的文本文件，请另存为 UTF-8 文本后再导入")
 
 
+# A real .docx report inflates to a few MB; a 3 MB zip bomb inflated to 6 GB before python-docx gave up.
+MAX_DOCX_INFLATED = 64 * 1024 * 1024
+MAX_DOCX_MEMBERS = 2_000
+
+
+def _check_zip(data: bytes, path: Path) -> None:
+    """Refuse a .docx whose members would inflate past MAX_DOCX_INFLATED, before any is inflated.
+
+    zipfile never inflates a member past the size its header declares (it stops there and checks
+    the CRC), so the declared sizes bound the memory.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UnreadableInput(f"无法读取 Word 文件 {path}：不是有效的 .docx（{exc}）") from exc
+    inflated = sum(m.file_size for m in members)
+    if len(members) > MAX_DOCX_MEMBERS or inflated > MAX_DOCX_INFLATED:
+        raise UnreadableInput(f"{path} 解压后有 {inflated} 字节、{len(members)} 个部件，远超一份报告"
+                              f"（上限 {MAX_DOCX_INFLATED} 字节）；文件可能已损坏，未导入")
+
+
 def _docx_lines(data: bytes, path: Path) -> Iterator[str]:
     import docx
     from docx.table import Table
 
+    _check_zip(data, path)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds on a damaged file

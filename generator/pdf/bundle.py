@@ -14,7 +14,6 @@ import functools
 import hashlib
 import io
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,11 +24,13 @@ from pypdf.annotations import Link
 from pypdf.generic import NameObject, TextStringObject
 
 from ..dates import chinese_date
+from ..fsutil import library_versions, sealed, write_entry
 from ..model import Report
 from ..pages import SiteIndex, region_label
 from . import tags
 from .data import report_datetime
 from .render import PdfSettings, RenderedPdf, template_hash
+from .typst_markup import settable
 
 TEMPLATE = Path(__file__).with_name("bundle.typ")
 _FRONT_GUESS = 2  # cover and one page of contents; corrected after a first typesetting when longer
@@ -97,7 +98,7 @@ def bundle_jobs(
     """
     # This module's own source is part of the key: it decides the merging, the links and the metadata.
     code = hashlib.sha256(Path(__file__).read_bytes() + Path(tags.__file__).read_bytes()).hexdigest()
-    base = template_hash(TEMPLATE) + code + settings.fonts.fingerprint() + publisher
+    base = template_hash(TEMPLATE) + code + settings.fonts.fingerprint() + publisher + library_versions("typst", "pypdf")
     jobs = []
     for year, region, reports in plan(site):
         place = "".join(region or reports[0].region)
@@ -127,7 +128,7 @@ def bundle_jobs(
                 bundle_filename(year, region),
                 settings.cache_dir / f"bundle-{hashlib.sha256(key.encode()).hexdigest()}.pdf",
                 members,
-                json.dumps(_front_data(title, place, year, reports, subject, keywords, publisher, settings), ensure_ascii=False),
+                settable(json.dumps(_front_data(title, place, year, reports, subject, keywords, publisher, settings), ensure_ascii=False)),
                 tuple(metadata.items()),
                 stamp,
                 settings.fonts.dirs,
@@ -151,12 +152,9 @@ def build_bundles(
 
 def make_bundle(job: BundleJob) -> int:
     """Merge one bundle into the cache unless it is there already; return its size."""
-    if not job.path.exists():
-        pdf = _merge(job)
-        # Write aside, then rename: a killed build never leaves a truncated bundle under a valid key.
-        tmp = job.path.with_name(f".{job.path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pdf)
-        tmp.replace(job.path)
+    if not sealed(job.path):  # missing, truncated or altered: merged again
+        # Aside, renamed, sealed: a killed or failed write never leaves a bundle a later build trusts.
+        write_entry(job.path, _merge(job))
     return job.path.stat().st_size
 
 

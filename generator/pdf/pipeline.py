@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..fsutil import sealed
 from ..model import Report
 from ..pages import SiteIndex
 from . import render
@@ -99,9 +100,9 @@ class PdfPipeline:
         for report in site.reports:
             name = self.report_name(report.slug)
             self.files[name] = outs[report.slug]
-            try:
+            if sealed(outs[report.slug]):  # a truncated or altered entry is rendered again
                 self.sizes[name] = outs[report.slug].stat().st_size
-            except FileNotFoundError:
+            else:
                 todo.append(report)
         self.bundles = bundle_jobs(site, outs, settings, self.publisher)
         for job in self.bundles:
@@ -122,7 +123,7 @@ class PdfPipeline:
         pending = {outs[r.slug]: self.report_name(r.slug) for r in todo}
         for job in self.bundles:
             members = [pending[m] for m in job.members if m in pending]
-            if job.path.exists() or not members:
+            if sealed(job.path) or not members:
                 self._submit_bundle(job)
                 continue
             self._missing[self.bundle_name(job)] = len(members)
@@ -142,7 +143,7 @@ class PdfPipeline:
                 self._progress(len(self.sizes), self.summary.reports)
         self.summary.render_seconds = time.process_time() - start
         for job in self.bundles:
-            existed = job.path.exists()
+            existed = sealed(job.path)
             self.sizes[self.bundle_name(job)] = make_bundle(job)
             self.summary.merged += not existed
 
@@ -153,7 +154,7 @@ class PdfPipeline:
         future.add_done_callback(lambda f: self._done.put((name, f)))
 
     def _submit_bundle(self, job: BundleJob) -> None:
-        if job.path.exists():
+        if sealed(job.path):
             self.sizes[self.bundle_name(job)] = job.path.stat().st_size
         else:
             self._submit(self.bundle_name(job), make_bundle, job)

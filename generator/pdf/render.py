@@ -16,6 +16,8 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
+import stat
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -26,10 +28,12 @@ from typing import TYPE_CHECKING
 
 import typst
 
+from ..fsutil import dead_asides, library_versions, remove_entries, sealed, write_entry
 from ..model import Report
 from ..validate import MODEL_CODE, code_fingerprint
 from .data import report_data, report_datetime
 from .fonts import FontSet
+from .typst_markup import settable
 
 if TYPE_CHECKING:
     from typst import PDFStandard
@@ -115,9 +119,13 @@ def _cache_file(report: Report, settings: PdfSettings, base: str) -> Path:
     return settings.cache_dir / f"{key}.pdf"
 
 
+# The libraries whose output a PDF holds: Typst sets it, Python-Markdown and nh3 read the prose.
+PDF_LIBRARIES = ("typst", "Markdown", "nh3", "PyYAML")
+
+
 def cache_base(settings: PdfSettings) -> str:
-    """Return what every cached PDF's key starts with: the template, the fonts and the code."""
-    return template_hash() + settings.fonts.fingerprint() + code_fingerprint(PDF_CODE)
+    """Return what every cached PDF's key starts with: the template, the fonts, the code and the libraries."""
+    return template_hash() + settings.fonts.fingerprint() + code_fingerprint(PDF_CODE) + library_versions(*PDF_LIBRARIES)
 
 
 def report_json(report: Report, settings: PdfSettings) -> str:
@@ -128,7 +136,7 @@ def _job(report: Report, settings: PdfSettings, out: Path) -> _Job:
     """Return the render job of ``report``, to be written to ``out``."""
     data = report_data(report, settings.fonts)
     shapes = tuple(s["table"]["shape"] for s in data["sections"] if s["table"] and s["table"]["shape"])
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = settable(json.dumps(data, ensure_ascii=False, sort_keys=True))  # W6: never a Typst error
     return _Job(report.source, text, _timestamp(report, settings.epoch), str(out), shapes)
 
 
@@ -173,11 +181,8 @@ def _render(job: _Job) -> int:
     except typst.TypstError as exc:
         raise RenderError(f"{job.source}：PDF 生成失败：{exc.message}") from None
     assert isinstance(pdf, bytes)
-    out = Path(job.out)
-    # Write aside, then rename: a killed build never leaves a truncated PDF under a valid key.
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(pdf)
-    os.replace(tmp, out)
+    # Aside, renamed, sealed: a killed build never leaves a truncated PDF that a later build trusts.
+    write_entry(Path(job.out), pdf)
     return len(pdf)
 
 
@@ -193,9 +198,9 @@ def render_reports(
     todo: list[tuple[str, _Job]] = []
     for report in reports:
         path = outs[report.slug]
-        try:
+        if sealed(path):  # a truncated or altered entry is rendered again
             done[report.slug] = RenderedPdf(report.slug, path, path.stat().st_size, cached=True)
-        except FileNotFoundError:
+        else:
             todo.append((report.slug, _job(report, settings, path)))
     total = len(outs)
 
@@ -221,20 +226,33 @@ def render_reports(
     return {slug: done[slug] for slug in outs}
 
 
+# The names nianbao gives the PDF cache's entries: nothing else in the folder is ever deleted.
+ENTRY = re.compile(r"(?:bundle-)?[0-9a-f]{64}\.pdf")
+
+
 def prune_cache(cache_dir: Path, used: Iterable[Path], max_age_days: float = 30) -> int:
-    """Delete cached PDFs this build did not use and nothing has used for ``max_age_days``; return how many."""
-    keep = {p.resolve() for p in used}
+    """Delete cached PDFs this build did not use and nothing has used for ``max_age_days``; return how many.
+
+    Only entries named by nianbao (ENTRY) and the leftovers of killed writes are deleted; a symlink
+    is never followed, and the folder itself must be inside the project's cache root (fsutil).
+    """
+    keep = {p.name for p in used}
     limit = time.time() - max_age_days * 86400
-    removed = 0
-    for path in cache_dir.glob("*.pdf"):
+    stale = []
+    try:
+        names = os.listdir(cache_dir)
+    except OSError:
+        return 0
+    for name in names:
+        if not ENTRY.fullmatch(name) or name in keep:
+            continue
         try:
-            # Hard links in a published site count as uses: st_atime is unreliable (noatime mounts).
-            if path.resolve() not in keep and path.stat().st_mtime < limit and path.stat().st_nlink == 1:
-                path.unlink()
-                removed += 1
+            info = (cache_dir / name).lstat()
         except OSError:
             continue
-    return removed
+        if stat.S_ISREG(info.st_mode) and info.st_mtime < limit:
+            stale.append(name)
+    return remove_entries(cache_dir, stale) + remove_entries(cache_dir, dead_asides(cache_dir, ENTRY))
 
 
 def size_label(size: int) -> str:

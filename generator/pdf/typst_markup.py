@@ -16,6 +16,7 @@ import string
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from ..checks.typeset import REPLACEMENT, UNSETTABLE, unsettable
 from ..text import markdown_html
 
 # Typst gives meaning to ASCII punctuation only; a backslash makes any of them literal.
@@ -26,6 +27,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LEADING_SPACE = re.compile(r"^[\s\u3000]+")  # pasted text often indents with 全角 spaces; the template indents
 SUBHEAD_LEVEL = 2  # the report's six sections are level 1; editors' sub-heads start below them
 _LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+
+
+def settable(text: str) -> str:
+    """Return ``text`` with what no PDF font here can set replaced by 〓 and invisible marks dropped.
+
+    Typst refuses the whole document over one such character (PDF/A needs every glyph and every
+    code point mapped); the check warns of each (W6) where the editor wrote it.
+    """
+    if not UNSETTABLE.search(text):
+        return text
+    return UNSETTABLE.sub(lambda m: "" if unsettable(m[0]) == "dropped" else REPLACEMENT, text)
 
 
 def escape(text: str) -> str:
