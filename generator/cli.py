@@ -225,6 +225,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    """Publish a built site to NIANBAO_DEPLOY_TARGET atomically (generator/deploy.sh)."""
+    import subprocess
+    from importlib import resources
+
+    with resources.as_file(resources.files("generator") / "deploy.sh") as script:
+        return subprocess.call(["bash", str(script), args.site_dir])
+
+
 def _subcommand(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text, formatter_class=Formatter)
     return parser
@@ -297,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="pre-commit 使用的 nianbao 代码仓库地址（默认使用本机已安装的 nianbao）")
     init.add_argument("--hook-rev", default=None, metavar="版本", help=f"与 --hook-repo 一起使用：发布标签或提交哈希（默认 v{__version__}）")
     init.set_defaults(func=cmd_init)
+
+    deploy = _subcommand(sub, "deploy", "把已生成的网站发布到 NIANBAO_DEPLOY_TARGET（本机目录或 用户@服务器:/路径）：传完再整体切换，失败时线上网站不变")
+    deploy.add_argument("site_dir", nargs="?", default="site", metavar="网站目录", help="nianbao build 生成的网站（默认 site/）")
+    deploy.set_defaults(func=cmd_deploy)
     type_names(parser)
     return parser
 

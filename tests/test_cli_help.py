@@ -13,7 +13,7 @@ from generator.clihelp import chinese, width, wrap
 
 ENGLISH = ("usage:", "positional arguments", "options:", "optional arguments", "show this help", "show program's",
            "error:", "invalid choice", "required:", "JOBS", "FILE")
-COMMANDS = ["check", "build", "serve", "export", "new", "import", "schema", "init"]
+COMMANDS = ["check", "build", "serve", "export", "new", "import", "schema", "init", "deploy"]
 
 
 def _help(*args: str) -> str:
