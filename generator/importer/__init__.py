@@ -78,7 +78,7 @@ def import_report(path: Path, agency_id: str | None = None, region: str | None =
             continue
         before, table_lines, after = split_section(body, fmt.table[table_id])
         data[heading] = body_markdown(before + after, width)
-        result = read_table(fmt.table[table_id], fmt, table_lines)
+        result = read_table(fmt.table[table_id], fmt, table_lines, document.scattered)
         tables[table_id] = result.values
         notes += result.notes
     data["tables"] = tables

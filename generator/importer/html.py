@@ -202,6 +202,8 @@ def _cell_text(cell: Any) -> str:
         if out and out[-1].isdigit() and part[:1].isdigit():
             out += " "
         out += part
+    if re.fullmatch(r"[\d ]+(?:\.[\d ]+)?", out):
+        out = out.replace(" ", "")  # one number split over spans on several source lines
     return out.replace("\t", " ")
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..formats import CellDef, FormatDef, Node, TableDef
 from ..model import Number
 from ..writer import MISSING
-from .digits import RowChoice, TooMany, candidates, equations, literal_value, narrow, settled
+from .digits import Equation, RowChoice, TooMany, candidates, equations, literal_value, narrow, settled
 from .labels import LABEL_RATIO, contains, head_score, normalize, ratio, suffix_score
 from .text import Line, Note
 
@@ -27,6 +27,7 @@ _UNITS = frozenset("年月日件条号次人篇期个项")
 _NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
 _NUMBERING = re.compile(r"\s*[.、]\s*[^\d\s.、]")  # 1.属于国家秘密: the digit numbers a label
 _PROSE_STOPS = "。；"
+UNLABELED = "（原文此行没有标签）"  # stands for the missing label of a row of cells, so that no row takes them
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Printed:
     tokens: list[str | None]
     line: int
     whole_group: bool = False  # printed as its group's single row (the 2019 （六）其他处理)
+    pieces: int = 1  # runs of cells the row was put together from
 
     @property
     def raw(self) -> str:
@@ -173,10 +175,19 @@ def tokenize(lines: list[Line]) -> list[Token]:
             raw = raw[1:]  # one cell, indented
         fields = raw.split("\t") if "\t" in raw.strip(" ") else [raw]
         tokens = [t for f in fields for t in _field_tokens(f, line.number)]
+        if len(fields) > 1 and _after_cells(out) and not any(t.kind == "text" for t in tokens) and any(t.kind == "number" for t in tokens):
+            # a table row of numbers without its label, below a row of numbers: never that row's
+            tokens.insert(0, Token("text", UNLABELED, line.number))
         out += tokens
         if len(fields) > 1 or len(tokens) > 1:
             out.append(Token("break", "", line.number))
     return out
+
+
+def _after_cells(tokens: list[Token]) -> bool:
+    """Return True when the last row read ended with cells (a number or a blank cell)."""
+    last = next((t for t in reversed(tokens) if t.kind != "break"), None)
+    return last is not None and last.kind in ("number", "blank")
 
 
 def items(tokens: list[Token]) -> list[Text | Cells]:
@@ -247,14 +258,31 @@ def row_specs(table: TableDef) -> list[RowSpec]:
     return specs
 
 
-def _match(text: str, specs: list[RowSpec], cursor: int) -> tuple[int, bool] | None:
+SPLIT_SCORE = 0.99  # a label printed around its numbers, both parts exact: next to an exact match
+SPLIT_MIN = 3  # characters of a label that must print before its numbers
+
+
+def split_score(label: str, before: str, after: str) -> float:
+    """Return SPLIT_SCORE when ``label`` starts at the end of ``before`` and ends right at the start of ``after``.
+
+    A PDF's narrow label column wraps: its first characters print on the line of the numbers, the
+    rest on the lines below (``1.属于国 0 0 …`` then ``家秘密``), after the text of a group label
+    printed beside them (``公开``).
+    """
+    for k in range(min(len(label) - 1, len(before)), SPLIT_MIN - 1, -1):
+        if before.endswith(label[:k]) and label[k:] in after[: len(label) - k + 8]:
+            return SPLIT_SCORE
+    return 0.0
+
+
+def _match(text: str, specs: list[RowSpec], cursor: int, after: str = "") -> tuple[int, bool] | None:
     """Return the row whose label ends ``text`` (index, printed as its whole group), or None."""
     best: tuple[float, int, bool] | None = None
     for index in range(cursor, len(specs)):
         spec = specs[index]
         if not spec.label:
             return index, False
-        label = max(suffix_score(spec.label, text), head_score(spec.label, text))
+        label = max(suffix_score(spec.label, text), head_score(spec.label, text), split_score(spec.label, text, after))
         for score, whole in ((label, False), (suffix_score(spec.group, text), True)):
             if score >= LABEL_RATIO and (best is None or score > best[0]):
                 best = (score, index, whole)
@@ -266,8 +294,14 @@ def _short(printed: Printed, width: int) -> bool:
     return len(printed.tokens) < width
 
 
-def assign(runs: list[Text | Cells], specs: list[RowSpec], table: TableDef) -> tuple[dict[int, Printed], list[Note]]:
-    """Return the printed tokens of each row found, by row index, and notes on stray numbers."""
+def assign(
+    runs: list[Text | Cells], specs: list[RowSpec], table: TableDef, scattered: bool = False
+) -> tuple[dict[int, Printed], list[Note]]:
+    """Return the printed tokens of each row found, by row index, and notes on stray numbers.
+
+    With ``scattered`` (cells in reading order, not row by row), numbers after a row's own run
+    are never taken as its continuation.
+    """
     printed: dict[int, Printed] = {}
     notes: list[Note] = []
     cursor, last = 0, -1
@@ -277,9 +311,11 @@ def assign(runs: list[Text | Cells], specs: list[RowSpec], table: TableDef) -> t
         before = runs[i - 1] if i and isinstance(runs[i - 1], Text) else None
         text = normalize(before.text) if isinstance(before, Text) else ""
         numeric = any(t is not None for t in run.tokens)
+        following = runs[i + 1] if i + 1 < len(runs) and isinstance(runs[i + 1], Text) else None
+        after = normalize(following.text) if isinstance(following, Text) else ""
         found = None
         if cursor < len(specs) and (before is not None or not specs[cursor].label):
-            found = _match(text, specs, cursor)
+            found = _match(text, specs, cursor, after)
         if found is not None and not specs[found[0]].label and not numeric:
             found = None  # blank header cells before table 3's numbers
         if found is not None:
@@ -291,25 +327,28 @@ def assign(runs: list[Text | Cells], specs: list[RowSpec], table: TableDef) -> t
             printed[index] = Printed(list(run.tokens), run.line, whole)
             last = index
             cursor = index + (specs[index].group_size if whole else 1)
-        elif last >= 0 and numeric and _short(printed[last], len(specs[last].cells)):
+        elif last >= 0 and numeric and not scattered and _short(printed[last], len(specs[last].cells)):
             printed[last].tokens += run.tokens  # the row's numbers continue after a merged label
+            printed[last].pieces += 1
         elif numeric:
-            shown = " ".join(t for t in run.tokens if t is not None)
-            notes.append(Note(f"{table.id}：原文中的数字“{shown}”对应不到表格的任何一行，已忽略，请核对", run.line))
+            shown = " ".join(t if t is not None else "（空）" for t in run.tokens)
+            why = "原文这一行没有标签，" if text.endswith(normalize(UNLABELED)) else ""
+            notes.append(Note(f"{table.id}：{why}原文中的数字“{shown}”对应不到表格的任何一行，已忽略，请核对", run.line))
     return printed, notes
 
 
 # -- values ----------------------------------------------------------------------------------
 
 
-def _choice(spec: RowSpec, printed: Printed | None, notes: list[Note]) -> RowChoice:
+def _choice(spec: RowSpec, printed: Printed | None, notes: list[Note], scattered: bool = False) -> RowChoice:
     row = RowChoice(tuple(c.path for c in spec.cells))
     if printed is None:
         return row
     kinds = [c.kind for c in spec.cells]
     try:
         row.options = candidates(printed.tokens, kinds, gaps=False)
-        if all(t is not None for t in printed.tokens):
+        if all(t is not None for t in printed.tokens) and not scattered:
+            # blank cells a web page's text dropped; in scattered text the other cells are elsewhere
             row.fallback = candidates(printed.tokens, kinds, gaps=True)
     except TooMany:
         notes.append(Note(f"{_row_name(spec)}：原文“{printed.raw}”的读法太多，无法判断", printed.line))
@@ -322,11 +361,11 @@ def _choice(spec: RowSpec, printed: Printed | None, notes: list[Note]) -> RowCho
     return row
 
 
-def read_table(table: TableDef, fmt: FormatDef, lines: list[Line]) -> TableResult:
+def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bool = False) -> TableResult:
     """Read ``table`` from its lines: every cell a number, or MISSING with a note naming the cell."""
     result = TableResult()
     specs = row_specs(table)
-    printed, result.notes = assign(items(tokenize(lines)), specs, table)
+    printed, result.notes = assign(items(tokenize(lines)), specs, table, scattered)
     if not printed:
         result.notes.append(Note(f"原文中没有找到{table.id}（{table.title}）的数字，各格已写作“{MISSING}”，请对照原报告填写"))
         result.values = {c.path: MISSING for c in table.cells if not c.total}
@@ -336,7 +375,7 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line]) -> TableResul
     index = 0
     while index < len(specs):
         spec, p = specs[index], printed.get(index)
-        choice = _choice(spec, p, result.notes)
+        choice = _choice(spec, p, result.notes, scattered)
         if p is None or not p.whole_group:
             rows.append(choice)
             index += 1
@@ -354,7 +393,16 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line]) -> TableResul
             rows.append(leaf)
             groups[index + k] = (p, values)
         index += spec.group_size
-    narrow(rows, equations(fmt, table.id))
+    rules = equations(fmt, table.id)
+    for index, (spec, row) in enumerate(zip(specs, rows, strict=True)):
+        p = printed.get(index)
+        if p is not None and p.pieces > 1 and not _pieces_balance(row, rules):
+            # numbers gathered from several places (a PDF's columns) that do not balance: some
+            # belong to other rows, and nothing tells which
+            row.options, row.fallback = [], []
+            message = f"{_row_name(spec)}：原文这一行的数字分在 {p.pieces} 处（“{p.raw}”），拼起来不符合勾稽关系，不能确定哪些属于这一行"
+            result.notes.append(Note(message, p.line))
+    narrow(rows, rules)
     for index, (spec, row) in enumerate(zip(specs, rows, strict=True)):
         p = printed.get(index)
         values = settled(row)
@@ -375,6 +423,19 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line]) -> TableResul
             elif value is None:
                 result.notes.append(Note(_open_cell(cell, row, p), p.line if p else None))
     return result
+
+
+def _pieces_balance(row: RowChoice, rules: list[Equation]) -> bool:
+    """Return True when some reading of a row put together from pieces keeps the row's own sums."""
+    own = [e for e in rules if all(q in row.paths for q in e.left + e.right)]
+    if not own:
+        return True
+    column = {path: c for c, path in enumerate(row.paths)}
+
+    def keeps(reading: tuple[Number | None, ...]) -> bool:
+        return all(e.holds(lambda path: reading[column[path]]) for e in own)
+
+    return any(keeps(o) for o in row.options + row.fallback)
 
 
 def _row_name(spec: RowSpec) -> str:

@@ -45,6 +45,9 @@ class Document:
     lines: list[Line]
     kind: str  # text | html | docx | pdf
     wrapped: bool = False  # lines wrap at the page width: paragraphs must be rejoined
+    # table cells come in reading order, not row by row (pdftotext without -layout): a row's
+    # numbers are only those printed after its label, never numbers found further on
+    scattered: bool = False
 
     @property
     def numbered(self) -> bool:
@@ -102,7 +105,8 @@ def read_text(text: str, suffix: str = ".txt") -> Document:
     if is_markdown(raw, suffix):
         lines = markdown_lines(lines)
     lines = split_running(lines)
-    return Document(lines, "text", wrapped=pdf_text or doubled)
+    wrapped = pdf_text or doubled
+    return Document(lines, "text", wrapped=wrapped, scattered=wrapped and not _laid_out(raw))
 
 
 DOUBLED = 0.9  # share of lines followed by a blank line in a viewer's copy of a PDF
