@@ -27,6 +27,7 @@ _UNITS = frozenset("年月日件条号次人篇期个项")
 _NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
 _NUMBERING = re.compile(r"\s*[.、]\s*[^\d\s.、]")  # 1.属于国家秘密: the digit numbers a label
 _PROSE_STOPS = "。；"
+WRAPPED_LABEL = 8  # a line starting with this many characters of a label is that label, wrapped
 UNLABELED = "（原文此行没有标签）"  # stands for the missing label of a row of cells, so that no row takes them
 
 
@@ -114,7 +115,12 @@ def _is_table_line(text: str, labels: set[str]) -> bool:
     bare = normalize(re.sub(r"\d", "", unicodedata.normalize("NFKC", text)))
     if not bare:
         return bool(re.search(r"\d", text))
-    return any(ratio(bare, label) >= 0.8 or (len(label) >= 4 and bare.startswith(label)) for label in labels)
+    return any(
+        ratio(bare, label) >= 0.8
+        or (len(label) >= 4 and bare.startswith(label))
+        or (len(bare) >= WRAPPED_LABEL and label.startswith(bare[:WRAPPED_LABEL]))  # a label wrapped in its cell
+        for label in labels
+    )
 
 
 def _is_prose(text: str) -> bool:

@@ -98,6 +98,9 @@ def read_text(text: str, suffix: str = ".txt") -> Document:
     doubled = _doubled(raw)
     layout = pdf_text and _laid_out(raw)
     lines = _numbered(raw, "text").lines
+    if pdf_text or doubled:
+        # pdftotext sets Latin runs apart by spaces (2024 年): Chinese has none there; the indent stays
+        lines = [Line(_indent(line.text) + _PDF_SPACE.sub("", line.text.lstrip(" ")), line.number) for line in lines]
     if doubled:
         lines = [line for line in lines if line.text.strip()]
     if layout:
@@ -107,6 +110,10 @@ def read_text(text: str, suffix: str = ".txt") -> Document:
     lines = split_running(lines)
     wrapped = pdf_text or doubled
     return Document(lines, "text", wrapped=wrapped, scattered=wrapped and not _laid_out(raw))
+
+
+def _indent(text: str) -> str:
+    return text[: len(text) - len(text.lstrip(" "))]
 
 
 DOUBLED = 0.9  # share of lines followed by a blank line in a viewer's copy of a PDF
