@@ -35,6 +35,7 @@ _SUBHEAD = re.compile(
     r"(?:工作)?(?:情况|方面)?"
 )
 _TITLE_END = re.compile(r"(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开|政务公开)\s*(?:工作)?\s*(?:年度)?\s*报告")
+_LEAD_START = re.compile(r"(?:依据|根据|按照|遵照)\s*《")
 _DATE = re.compile(r"(?:\d{4}|[〇○零O一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日")
 RUNNING_MIN = 2  # a line holding this many section headings past its start is running text
 
@@ -95,9 +96,10 @@ def _segments(text: str, heads: list[tuple[int, int, int]]) -> list[str]:
 def _front(text: str) -> list[str]:
     """Cut the title (with any breadcrumbs before it) from the lead."""
     m = _TITLE_END.search(text)
-    if not m:
-        return [text]
-    return [text[: m.end()], text[m.end() :]]
+    if m:
+        return [text[: m.end()], text[m.end() :]]
+    lead = _LEAD_START.search(text)  # a title cut short (硚口区融媒体中心2024年政府): the lead's first words
+    return [text[: lead.start()], text[lead.start() :]] if lead and lead.start() else [text]
 
 
 def _body(index: int, text: str) -> list[str]:
