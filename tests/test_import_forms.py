@@ -290,3 +290,20 @@ def test_bad_mappings_are_refused_in_chinese(content: str, message: str | None, 
 def test_two_agency_ids_without_patterns_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", str(CORPUS), "--agency", "a", "--agency", "b"]) == 2
     assert "--agency 给了两个机关代码" in capsys.readouterr().err
+
+
+def test_headings_run_into_their_paragraph_inside_a_layout_table(tmp_path: Path) -> None:
+    """Old CMS pages: the article in a layout table's cell, each heading bold at the start of its first paragraph."""
+    page = _sample_page()
+
+    def merge(m: re.Match[str]) -> str:
+        text = re.sub(r"<[^>]+>|\s", "", m[2])
+        return f"{m[1]}<b>{m[2]}</b>" if re.match(r"^(?:[一二三四五六]、|1、)", text) and len(text) < 25 else m[0]
+
+    page = re.sub(r'(<p class="MsoNormal"[^>]*>)(.*?)<o:p></o:p></p>\n<p class="MsoNormal"[^>]*>', merge, page)
+    assert page.count("<b>") >= 4
+    page = page.replace('<div class="detail">', '<table width="1000"><tr><td width="200">导航</td><td><div class="detail">')
+    page = page.replace('<div class="footer">', '</td></tr></table><div class="footer">')
+    source = tmp_path / "sample.htm"
+    source.write_text(page, encoding="utf-8")
+    _assert_sample(source, tmp_path)

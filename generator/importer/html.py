@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .labels import heading_index
+from .running import running_headings
 from .text import UnreadableInput
 
 HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".mhtml", ".mht")
@@ -126,8 +127,15 @@ def _title(root: Any) -> str:
 
 
 def _headings(text: str) -> int:
-    """Return how many statutory section headings the element text ``text`` shows (one a line)."""
-    return len({i for line in text.split("\n") if (i := heading_index(line)) is not None})
+    """Return how many statutory section headings the element text ``text`` shows (a line each, or run into text)."""
+    found: set[int] = set()
+    for line in text.split("\n"):
+        index = heading_index(line)
+        if index is not None:
+            found.add(index)
+        else:
+            found.update(i for i, _, _ in running_headings(line))
+    return len(found)
 
 
 def _article(body: Any) -> Any:
@@ -139,9 +147,10 @@ def _article(body: Any) -> Any:
     candidates = [e for e in body.iter("div", "td", "article", "section", "main", "span", "font") if e is not body]
     best_size = len(body.text_content())
     for element in candidates:
-        size = len(element.text_content())
-        if size >= best_size:
-            continue
+        content = element.text_content()
+        size = len(content)
+        if size >= best_size or "总体情况" not in content.replace(" ", ""):
+            continue  # cheap test first: the element must at least hold the first heading
         if _headings(_block_text(element)) >= want:
             best, best_size = element, size
     return best

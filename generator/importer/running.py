@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from .labels import heading_index
 from .text import Line
 
 # Section titles as printed, with the variants reports use; the number before them must agree.
@@ -32,7 +33,7 @@ _TABLE_START = {
 }
 _SUBHEAD = re.compile(
     r"[（(][一二三四五六七八九十][）)]\s*(?:政府信息)?\s*(?:主动公开|依申请公开|政府信息管理|(?:政府信息公开)?平台建设|监督保障|信息管理)"
-    r"(?:工作)?(?:情况|方面)?"
+    r"(?:工作)?(?:情况|方面)?[。：:]?"
 )
 _TITLE_END = re.compile(r"(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开|政务公开)\s*(?:工作)?\s*(?:年度)?\s*报告")
 _LEAD_START = re.compile(r"(?:依据|根据|按照|遵照)\s*《")
@@ -44,8 +45,10 @@ def split_running(lines: list[Line]) -> list[Line]:
     """Return ``lines`` with every line of running text cut into the report's lines."""
     out: list[Line] = []
     for line in lines:
-        heads = _headings(line.text)
-        if len([h for h in heads if h[1] > 0]) < RUNNING_MIN:
+        heads = running_headings(line.text)
+        # a heading run into its first paragraph (<p><b>一、总体情况</b>2024年，…</p>) is cut off too
+        opening = len(heads) == 1 and heads[0][1] == 0 and heads[0][2] < len(line.text.rstrip()) and heading_index(line.text) is None
+        if len(heads) < RUNNING_MIN and not opening:
             out.append(line)
             continue
         out += [Line(text, line.number) for text in _segments(line.text, heads)]
@@ -64,7 +67,7 @@ def _match_at(text: str, pos: int, word: str) -> int | None:
     return i
 
 
-def _headings(text: str) -> list[tuple[int, int, int]]:
+def running_headings(text: str) -> list[tuple[int, int, int]]:
     """Return (section index, start, end) of the statutory headings in ``text``, in order."""
     found: list[tuple[int, int, int]] = []
     start = 0
@@ -73,7 +76,7 @@ def _headings(text: str) -> list[tuple[int, int, int]]:
         pattern = re.compile(rf"[{numbers}]\s*[、.．]\s*")
         for m in pattern.finditer(text, start):
             end = next((e for t in titles if (e := _match_at(text, m.end(), t)) is not None), None)
-            if end is not None:
+            if end is not None and text[end : end + 1] not in ("、", "，", ",", "；", ";"):  # not a list of the parts
                 found.append((index, m.start(), end))
                 start = end
                 break
@@ -85,7 +88,7 @@ def _segments(text: str, heads: list[tuple[int, int, int]]) -> list[str]:
     for n, (index, start, end) in enumerate(heads):
         out.append(text[start:end])
         body = text[end : heads[n + 1][1] if n + 1 < len(heads) else len(text)]
-        if n + 1 == len(heads):
+        if n + 1 == len(heads) and index == len(_TITLES) - 1:
             closing, tail = _closing(body)
             out += _body(index, closing[0]) + closing[1:] + tail
         else:

@@ -408,6 +408,13 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
             row.options, row.fallback = [], []
             message = f"{_row_name(spec)}：原文这一行的数字分在 {p.pieces} 处（“{p.raw}”），拼起来不符合勾稽关系，不能确定哪些属于这一行"
             result.notes.append(Note(message, p.line))
+    if scattered and any(p is not None and len(p.tokens) < len(specs[i].cells) for i, p in printed.items()):
+        result.notes.append(
+            Note(
+                f"{table.id}：原文的表格文字不是按行排列的（如 pdftotext 未加 -layout 提取的 PDF 文字），"
+                "只能读出紧跟行名的数字，其余各格已写作“待填”；请直接导入 PDF 文件，或用 pdftotext -layout 重新提取"
+            )
+        )
     narrow(rows, rules)
     for index, (spec, row) in enumerate(zip(specs, rows, strict=True)):
         p = printed.get(index)

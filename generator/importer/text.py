@@ -84,7 +84,11 @@ def read_document(path: Path) -> Document:
     from .html import html_lines, is_html
 
     if is_html(data, suffix):
-        return _numbered(html_lines(data, str(path)), "html")
+        from .running import split_running
+
+        document = _numbered(html_lines(data, str(path)), "html")
+        document.lines = split_running(document.lines)
+        return document
     return read_text(_decode(data, path), suffix)
 
 
