@@ -307,3 +307,20 @@ def test_headings_run_into_their_paragraph_inside_a_layout_table(tmp_path: Path)
     source = tmp_path / "sample.htm"
     source.write_text(page, encoding="utf-8")
     _assert_sample(source, tmp_path)
+
+
+@pytest.mark.parametrize("cms", ["trs", "hanweb", "dahan"])
+def test_a_table_row_of_blank_cells_is_zeros(cms: str, tmp_path: Path) -> None:
+    """Table 3 with nothing to report, printed as a row of blank cells: every cell 0, none 待填."""
+    import random
+
+    maker = _module(CORPUS.parent / "make_import_corpus.py", "make_import_corpus")
+    report, _ = maker.make_report(11, maker.AGENCIES[0], 2024, tmp_path)
+    zeros = {("表三", *c.path): "0" for c in report.format.table["表三"].cells}
+    page, charset = maker.html_page(random.Random(1), report, cms, blank_zeros=True, printed=zeros)
+    source = tmp_path / "page.html"
+    source.write_bytes(page.encode(charset))
+    imported = import_report(source, "x")
+    assert set(imported.data["tables"]["表三"].values()) == {0}
+    stated = {k[1:]: v for k, v in report.numbers().items() if k[0] == "表二"}
+    assert {k: v for k, v in imported.data["tables"]["表二"].items() if k in stated} == stated

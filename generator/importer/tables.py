@@ -27,6 +27,7 @@ _UNITS = frozenset("年月日件条号次人篇期个项")
 _NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
 _NUMBERING = re.compile(r"\s*[.、]\s*[^\d\s.、]")  # 1.属于国家秘密: the digit numbers a label
 _PROSE_STOPS = "。；"
+BLANK_ROW = 10  # a tab row of at least this many empty fields is a row of blank cells, not merged labels
 WRAPPED_LABEL = 8  # a line starting with this many characters of a label is that label, wrapped
 UNLABELED = "（原文此行没有标签）"  # stands for the missing label of a row of cells, so that no row takes them
 
@@ -35,7 +36,7 @@ UNLABELED = "（原文此行没有标签）"  # stands for the missing label of 
 class Token:
     """A piece of a table's text: label text, a run of digits, a blank cell or a row break."""
 
-    kind: str  # text | number | blank | break
+    kind: str  # text | number | blank | break | row (a row of blank cells starts)
     text: str
     line: int
 
@@ -173,6 +174,11 @@ def tokenize(lines: list[Line]) -> list[Token]:
     out: list[Token] = []
     for line in lines:
         raw = line.text.rstrip(" \r\u3000")
+        if line.text.count("\t") + 1 >= BLANK_ROW and not line.text.strip():
+            # a whole row of blank cells and no label: table 3's single row with nothing to report
+            blanks = [Token("blank", "", line.number) for _ in range(line.text.count("\t") + 1)]
+            out += [Token("row", "", line.number), *blanks, Token("break", "", line.number)]
+            continue
         if not raw.strip():
             # a cell-per-line page marks a blank cell with a tab line and a row end with an empty one
             out.append(Token("blank" if "\t" in line.text else "break", "", line.number))
@@ -225,6 +231,9 @@ def items(tokens: list[Token]) -> list[Text | Cells]:
             row_open = True
         elif token.kind == "break":
             row_open = False
+        elif token.kind == "row":
+            row_open, pending = True, []
+            out.append(Cells([], token.line))
         elif token.kind == "blank":
             if row_open and out:
                 cells(token.line).tokens.append(None)
@@ -322,8 +331,8 @@ def assign(
         found = None
         if cursor < len(specs) and (before is not None or not specs[cursor].label):
             found = _match(text, specs, cursor, after)
-        if found is not None and not specs[found[0]].label and not numeric:
-            found = None  # blank header cells before table 3's numbers
+        if found is not None and not specs[found[0]].label and not numeric and len(run.tokens) != len(specs[found[0]].cells):
+            found = None  # blank header cells before table 3's numbers (a whole row of blanks is its row)
         if found is not None:
             index, whole = found
             for skipped in range(cursor, index):
