@@ -101,42 +101,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Convert a published report (text, .docx, PDF) into a report file and validate it."""
-    from .importer import UnreadableInput, import_report
-    from .template import check_options, default_output, refusal, schema_path_for
+    """Convert published reports (web pages, text, Markdown, .docx, PDF) into report files and validate them."""
+    from .importer.batch import run_import
 
-    problems = check_options(args.agency, args.region, args.kind)
-    if problems:
-        print("\n".join(problems), file=sys.stderr)
-        return EXIT_USAGE
-    source = Path(args.file)
-    try:
-        imported = import_report(source, args.agency, args.region, args.kind)
-    except UnreadableInput as exc:
-        print(f"无法导入：{exc}", file=sys.stderr)
-        return EXIT_FINDINGS
-    reports = Path(args.reports)
-    agency_id, year = imported.meta.agency_id, imported.meta.year
-    if args.output:
-        output = Path(args.output)
-    elif agency_id and year:
-        output = default_output(reports, agency_id, year)
-    else:
-        output = source.with_suffix(".yaml")  # F6 then asks for the right name
-    refused = refusal(output, reports, agency_id, year or 0)
-    if refused:
-        print(refused, file=sys.stderr)
-        return EXIT_FINDINGS
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(imported.render(schema_path_for(output)), encoding="utf-8")
-    print(f"已导入 {display_path(source)} → {display_path(output)}（{imported.format.name}）")
-    where = display_path(source)
-    for note in imported.notes:
-        place = f"{where}:{note.line}" if note.line and imported.document.numbered else where
-        print(f"{place}: 导入说明 {note.message}")
-    findings = _findings_of(output, reports)
-    _write(format_text(findings, 1), None)
-    return EXIT_FINDINGS if any(f.is_error for f in findings) else EXIT_OK
+    return run_import(args.files, args.output, args.agency or [], args.region, args.kind, args.map, Path(args.reports))
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -281,10 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("-o", "--output", default=None, metavar="文件", help="写入的文件（默认 <目录>/<机关代码>-<年度>.yaml，或上一年度报告所在的子目录）")
     new.set_defaults(func=cmd_new)
 
-    imp = _subcommand(sub, "import", "把已发布的年度报告（网页文本、Word .docx、PDF）转换为报告文件并校验")
-    imp.add_argument("file", metavar="文件", help="已发布的报告：.txt（网页复制的文本）、.docx 或 .pdf")
-    imp.add_argument("-o", "--output", default=None, metavar="文件", help="写入的文件（默认 <目录>/<机关代码>-<年度>.yaml）")
-    imp.add_argument("--agency", default=None, metavar="机关代码", help="机关代码（小写字母、数字和连字符）；不指定时写作“待填”")
+    imp = _subcommand(sub, "import", "把已发布的年度报告（网页、网页文本、Markdown、Word .docx、PDF）转换为报告文件并校验；可一次导入整个目录")
+    imp.add_argument("files", nargs="+", metavar="文件或目录", help="已发布的报告：.html/.htm/.shtml/.mhtml（另存的网页）、.txt（网页复制或爬取的文本、PDF 提取的文本）、.md、.docx 或 .pdf；目录则导入其中全部文件")
+    imp.add_argument("-o", "--output", default=None, metavar="文件或目录", help="导入一个文件时为写入的文件（默认 <目录>/<机关代码>-<年度>.yaml）；导入多个文件时为写入的目录（默认 --reports 目录）")
+    imp.add_argument("--agency", action="append", default=None, metavar="机关代码", help="机关代码（小写字母、数字和连字符）；多个文件分属不同机关时写作 '文件名模式=机关代码'，可重复；不指定时写作“待填”")
+    imp.add_argument("--map", default=None, metavar="CSV文件", help="对照表（CSV，列名：文件,机关代码,地区,机关类别），按文件名给出各文件的机关代码、地区和类别")
     imp.add_argument("--region", default=None, metavar="地区", help="行政区划，用“/”分隔，如 湖北省/武汉市/硚口区")
     imp.add_argument("--kind", default=None, metavar="类别", help="机关类别：" + "、".join(AGENCY_KINDS))
     imp.add_argument("--reports", default="reports", metavar="目录", help="报告目录（默认 reports/），用于确定默认位置和跨年度校验")

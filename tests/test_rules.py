@@ -447,3 +447,17 @@ def test_yaml11_line_breaks_do_not_shift_line_numbers(tmp_path: Path) -> None:
     path = tmp_path / NAME
     path.write_text(text, encoding="utf-8")
     assert [f.flat()[1:] for f in validate([path]).findings] == [[92, "R4", "error"]]
+
+
+def test_table_findings_show_while_other_fields_are_still_to_fill(tmp_path: Path) -> None:
+    """An imported report with 待填 metadata gets its R1–R4 findings in the same run as its S2 errors."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    text = text.replace("机关名称: 硚口区融媒体中心", "机关名称: 待填", 1)
+    text = text.replace("行政复议: {结果维持: 0, 结果纠正: 0, 其他结果: 0, 尚未审结: 0, 总计: 0}", "行政复议: {结果维持: 10, 结果纠正: 1, 其他结果: 0, 尚未审结: 0, 总计: 0}", 1)
+    text = text.replace("结转下年度继续办理: {自然人: 0", "结转下年度继续办理: {自然人: 待填", 1)
+    path = tmp_path / NAME
+    path.write_text(text, encoding="utf-8")
+    rules = sorted({f.rule for f in validate([path]).findings})
+    assert "S2" in rules and "R4" in rules, rules
+    r4 = [f for f in validate([path]).findings if f.rule == "R4"]
+    assert len(r4) == 1 and "行政复议" in r4[0].message and "11" in r4[0].message

@@ -143,3 +143,15 @@ def test_new_site_works_in_chromium(browser: Any, served: str) -> None:
     assert titles == ["示例区人民政府2024年政府信息公开工作年度报告"]
     assert not errors
     page.close()
+
+
+def test_installed_deploy_publishes_the_built_site(new_site: Path, venv: Path, tmp_path: Path) -> None:
+    target = tmp_path / "www" / "ndbg"
+    env = _env() | {"NIANBAO_DEPLOY_TARGET": str(target)}
+    done = subprocess.run([str(venv / "bin" / "nianbao"), "deploy", "site"], cwd=new_site, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert target.is_symlink() and (target / "index.html").read_bytes() == (new_site / "site" / "index.html").read_bytes()
+    missing = subprocess.run([str(venv / "bin" / "nianbao"), "deploy", "没有这个目录"], cwd=new_site, env=env,
+                             capture_output=True, text=True, timeout=600)
+    assert missing.returncode == 1 and "请先运行 nianbao build" in missing.stderr

@@ -15,10 +15,11 @@ from typing import Any
 from ..formats import FORMATS, SECTIONS, FormatDef
 from ..schema import TABLE_AFTER
 from ..template import format_for_year
-from ..writer import render_report
+from ..writer import MISSING, render_report
 from .labels import normalize
 from .metadata import Metadata, read_metadata
 from .sections import Parts, body_markdown, prose_width, split_report
+from .stated import source_balance
 from .tables import read_table, split_section
 from .text import Document, Note, UnreadableInput, read_document
 
@@ -37,6 +38,14 @@ class Imported:
     format: FormatDef
     document: Document
     notes: list[Note] = field(default_factory=list)
+    balance: list[Note] = field(default_factory=list)  # the source's own R1–R4 findings (stated.py)
+
+    @property
+    def cells(self) -> tuple[int, int]:
+        """Return (cells read, cells left 待填) of the stated cells of every table."""
+        values = [v for table in self.data["tables"].values() for v in table.values()]
+        missing = sum(1 for v in values if v == MISSING)
+        return len(values) - missing, missing
 
     def render(self, schema_path: str) -> str:
         """Return the report file's text."""
@@ -78,13 +87,13 @@ def import_report(path: Path, agency_id: str | None = None, region: str | None =
             continue
         before, table_lines, after = split_section(body, fmt.table[table_id])
         data[heading] = body_markdown(before + after, width)
-        result = read_table(fmt.table[table_id], fmt, table_lines)
+        result = read_table(fmt.table[table_id], fmt, table_lines, document.scattered)
         tables[table_id] = result.values
         notes += result.notes
     data["tables"] = tables
     if document.wrapped:
         notes.append(Note("PDF 的文字按行宽折行，段落已按行宽重新拼接，请核对分段"))
-    return Imported(data, meta, fmt, document, meta.notes + notes)
+    return Imported(data, meta, fmt, document, meta.notes + notes, source_balance(fmt, tables))
 
 
 def _format(year: int | None, parts: Parts) -> FormatDef:

@@ -28,9 +28,12 @@ _STOP = r"(?=[，,；;。）)]|邮编|邮政编码|电话|传真|$)"
 _ORGANIZATION = (
     re.compile(r"联系(?:单位|机构|部门)?[：:]\s*(.+?)(?=[，,；;。（(]|地址|电话|$)"),
     re.compile(r"(?:请|可)(?:与|向)(.+?)(?:联系|咨询)"),
+    re.compile(r"(?:请|可)(?:联系|咨询)\s*(.+?)(?=[，,；;。（(]|地址|电话|$)"),
 )
+# Breadcrumbs a page or a crawler puts before the title: 首页 > 政务公开 > …
+_CRUMBS = re.compile(r"^.*(?:[>＞»›]|当前位置[：:])")
 _ADDRESS = re.compile(rf"地址(?:为|是)?[：:]?\s*(.+?){_STOP}")
-_PHONE = re.compile(r"电话(?:号码)?(?:为|是)?[：:]?\s*([0-9０-９()（）+\-－—、/ 转]*[0-9０-９])")
+_PHONE = re.compile(r"电话(?:号码)?(?:\s*[/、及和]\s*传真)?(?:为|是)?[：:]?\s*([0-9０-９()（）+\-－—、/ 转]*[0-9０-９])")
 
 
 @dataclass
@@ -86,7 +89,8 @@ def agency_and_year(lines: list[str]) -> tuple[str, int | None]:
     Web pages put navigation and 发布时间 lines around the title: the title is the line whose year
     is followed by the words of a report title; a name printed on the line above counts too.
     """
-    lines = [re.sub(r"\s+", "", line) for line in lines if line.strip()]
+    lines = [_CRUMBS.sub("", re.sub(r"\s+", "", line)) for line in lines if line.strip()]
+    lines = [line for line in lines if line]
     found = [(i, m) for i, line in enumerate(lines) if (m := _TITLE_YEAR.search(line))]
     titled = [(i, m) for i, m in found if _REPORT_WORDS.search(lines[i][m.end() :])]
     if not (titled or found):

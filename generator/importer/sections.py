@@ -144,7 +144,13 @@ def display_width(text: str) -> float:
 
 def prose_width(lines: list[Line]) -> float:
     """Return the width of a full line of prose: the widest line with a comma or full stop."""
-    widths = [display_width(line.text.strip()) for line in lines if any(p in line.text for p in "，。")]
+    widths = sorted(
+        display_width(line.text.strip())
+        for line in lines
+        if any(p in line.text for p in "，。") and not re.search(r"\S {3,}\S", line.text.strip())  # not a laid-out table row
+    )
+    if len(widths) >= 10:
+        return widths[int(len(widths) * 0.9)]  # a wide stray line (a table header) is no measure
     return max(widths, default=0.0)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..formats import CellDef, FormatDef, Node, TableDef
 from ..model import Number
 from ..writer import MISSING
-from .digits import RowChoice, TooMany, candidates, equations, literal_value, narrow, settled
+from .digits import Equation, RowChoice, TooMany, candidates, equations, literal_value, narrow, settled
 from .labels import LABEL_RATIO, contains, head_score, normalize, ratio, suffix_score
 from .text import Line, Note
 
@@ -27,13 +27,16 @@ _UNITS = frozenset("年月日件条号次人篇期个项")
 _NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
 _NUMBERING = re.compile(r"\s*[.、]\s*[^\d\s.、]")  # 1.属于国家秘密: the digit numbers a label
 _PROSE_STOPS = "。；"
+BLANK_ROW = 10  # a tab row of at least this many empty fields is a row of blank cells, not merged labels
+WRAPPED_LABEL = 8  # a line starting with this many characters of a label is that label, wrapped
+UNLABELED = "（原文此行没有标签）"  # stands for the missing label of a row of cells, so that no row takes them
 
 
 @dataclass(frozen=True)
 class Token:
     """A piece of a table's text: label text, a run of digits, a blank cell or a row break."""
 
-    kind: str  # text | number | blank | break
+    kind: str  # text | number | blank | break | row (a row of blank cells starts)
     text: str
     line: int
 
@@ -71,6 +74,7 @@ class Printed:
     tokens: list[str | None]
     line: int
     whole_group: bool = False  # printed as its group's single row (the 2019 （六）其他处理)
+    pieces: int = 1  # runs of cells the row was put together from
 
     @property
     def raw(self) -> str:
@@ -112,7 +116,12 @@ def _is_table_line(text: str, labels: set[str]) -> bool:
     bare = normalize(re.sub(r"\d", "", unicodedata.normalize("NFKC", text)))
     if not bare:
         return bool(re.search(r"\d", text))
-    return any(ratio(bare, label) >= 0.8 or (len(label) >= 4 and bare.startswith(label)) for label in labels)
+    return any(
+        ratio(bare, label) >= 0.8
+        or (len(label) >= 4 and bare.startswith(label))
+        or (len(bare) >= WRAPPED_LABEL and label.startswith(bare[:WRAPPED_LABEL]))  # a label wrapped in its cell
+        for label in labels
+    )
 
 
 def _is_prose(text: str) -> bool:
@@ -165,6 +174,11 @@ def tokenize(lines: list[Line]) -> list[Token]:
     out: list[Token] = []
     for line in lines:
         raw = line.text.rstrip(" \r\u3000")
+        if line.text.count("\t") + 1 >= BLANK_ROW and not line.text.strip():
+            # a whole row of blank cells and no label: table 3's single row with nothing to report
+            blanks = [Token("blank", "", line.number) for _ in range(line.text.count("\t") + 1)]
+            out += [Token("row", "", line.number), *blanks, Token("break", "", line.number)]
+            continue
         if not raw.strip():
             # a cell-per-line page marks a blank cell with a tab line and a row end with an empty one
             out.append(Token("blank" if "\t" in line.text else "break", "", line.number))
@@ -173,10 +187,19 @@ def tokenize(lines: list[Line]) -> list[Token]:
             raw = raw[1:]  # one cell, indented
         fields = raw.split("\t") if "\t" in raw.strip(" ") else [raw]
         tokens = [t for f in fields for t in _field_tokens(f, line.number)]
+        if len(fields) > 1 and _after_cells(out) and not any(t.kind == "text" for t in tokens) and any(t.kind == "number" for t in tokens):
+            # a table row of numbers without its label, below a row of numbers: never that row's
+            tokens.insert(0, Token("text", UNLABELED, line.number))
         out += tokens
         if len(fields) > 1 or len(tokens) > 1:
             out.append(Token("break", "", line.number))
     return out
+
+
+def _after_cells(tokens: list[Token]) -> bool:
+    """Return True when the last row read ended with cells (a number or a blank cell)."""
+    last = next((t for t in reversed(tokens) if t.kind != "break"), None)
+    return last is not None and last.kind in ("number", "blank")
 
 
 def items(tokens: list[Token]) -> list[Text | Cells]:
@@ -208,6 +231,9 @@ def items(tokens: list[Token]) -> list[Text | Cells]:
             row_open = True
         elif token.kind == "break":
             row_open = False
+        elif token.kind == "row":
+            row_open, pending = True, []
+            out.append(Cells([], token.line))
         elif token.kind == "blank":
             if row_open and out:
                 cells(token.line).tokens.append(None)
@@ -247,14 +273,31 @@ def row_specs(table: TableDef) -> list[RowSpec]:
     return specs
 
 
-def _match(text: str, specs: list[RowSpec], cursor: int) -> tuple[int, bool] | None:
+SPLIT_SCORE = 0.99  # a label printed around its numbers, both parts exact: next to an exact match
+SPLIT_MIN = 3  # characters of a label that must print before its numbers
+
+
+def split_score(label: str, before: str, after: str) -> float:
+    """Return SPLIT_SCORE when ``label`` starts at the end of ``before`` and ends right at the start of ``after``.
+
+    A PDF's narrow label column wraps: its first characters print on the line of the numbers, the
+    rest on the lines below (``1.属于国 0 0 …`` then ``家秘密``), after the text of a group label
+    printed beside them (``公开``).
+    """
+    for k in range(min(len(label) - 1, len(before)), SPLIT_MIN - 1, -1):
+        if before.endswith(label[:k]) and label[k:] in after[: len(label) - k + 8]:
+            return SPLIT_SCORE
+    return 0.0
+
+
+def _match(text: str, specs: list[RowSpec], cursor: int, after: str = "") -> tuple[int, bool] | None:
     """Return the row whose label ends ``text`` (index, printed as its whole group), or None."""
     best: tuple[float, int, bool] | None = None
     for index in range(cursor, len(specs)):
         spec = specs[index]
         if not spec.label:
             return index, False
-        label = max(suffix_score(spec.label, text), head_score(spec.label, text))
+        label = max(suffix_score(spec.label, text), head_score(spec.label, text), split_score(spec.label, text, after))
         for score, whole in ((label, False), (suffix_score(spec.group, text), True)):
             if score >= LABEL_RATIO and (best is None or score > best[0]):
                 best = (score, index, whole)
@@ -266,8 +309,14 @@ def _short(printed: Printed, width: int) -> bool:
     return len(printed.tokens) < width
 
 
-def assign(runs: list[Text | Cells], specs: list[RowSpec], table: TableDef) -> tuple[dict[int, Printed], list[Note]]:
-    """Return the printed tokens of each row found, by row index, and notes on stray numbers."""
+def assign(
+    runs: list[Text | Cells], specs: list[RowSpec], table: TableDef, scattered: bool = False
+) -> tuple[dict[int, Printed], list[Note]]:
+    """Return the printed tokens of each row found, by row index, and notes on stray numbers.
+
+    With ``scattered`` (cells in reading order, not row by row), numbers after a row's own run
+    are never taken as its continuation.
+    """
     printed: dict[int, Printed] = {}
     notes: list[Note] = []
     cursor, last = 0, -1
@@ -277,11 +326,13 @@ def assign(runs: list[Text | Cells], specs: list[RowSpec], table: TableDef) -> t
         before = runs[i - 1] if i and isinstance(runs[i - 1], Text) else None
         text = normalize(before.text) if isinstance(before, Text) else ""
         numeric = any(t is not None for t in run.tokens)
+        following = runs[i + 1] if i + 1 < len(runs) and isinstance(runs[i + 1], Text) else None
+        after = normalize(following.text) if isinstance(following, Text) else ""
         found = None
         if cursor < len(specs) and (before is not None or not specs[cursor].label):
-            found = _match(text, specs, cursor)
-        if found is not None and not specs[found[0]].label and not numeric:
-            found = None  # blank header cells before table 3's numbers
+            found = _match(text, specs, cursor, after)
+        if found is not None and not specs[found[0]].label and not numeric and len(run.tokens) != len(specs[found[0]].cells):
+            found = None  # blank header cells before table 3's numbers (a whole row of blanks is its row)
         if found is not None:
             index, whole = found
             for skipped in range(cursor, index):
@@ -291,25 +342,28 @@ def assign(runs: list[Text | Cells], specs: list[RowSpec], table: TableDef) -> t
             printed[index] = Printed(list(run.tokens), run.line, whole)
             last = index
             cursor = index + (specs[index].group_size if whole else 1)
-        elif last >= 0 and numeric and _short(printed[last], len(specs[last].cells)):
+        elif last >= 0 and numeric and not scattered and _short(printed[last], len(specs[last].cells)):
             printed[last].tokens += run.tokens  # the row's numbers continue after a merged label
+            printed[last].pieces += 1
         elif numeric:
-            shown = " ".join(t for t in run.tokens if t is not None)
-            notes.append(Note(f"{table.id}：原文中的数字“{shown}”对应不到表格的任何一行，已忽略，请核对", run.line))
+            shown = " ".join(t if t is not None else "（空）" for t in run.tokens)
+            why = "原文这一行没有标签，" if text.endswith(normalize(UNLABELED)) else ""
+            notes.append(Note(f"{table.id}：{why}原文中的数字“{shown}”对应不到表格的任何一行，已忽略，请核对", run.line))
     return printed, notes
 
 
 # -- values ----------------------------------------------------------------------------------
 
 
-def _choice(spec: RowSpec, printed: Printed | None, notes: list[Note]) -> RowChoice:
+def _choice(spec: RowSpec, printed: Printed | None, notes: list[Note], scattered: bool = False) -> RowChoice:
     row = RowChoice(tuple(c.path for c in spec.cells))
     if printed is None:
         return row
     kinds = [c.kind for c in spec.cells]
     try:
         row.options = candidates(printed.tokens, kinds, gaps=False)
-        if all(t is not None for t in printed.tokens):
+        if all(t is not None for t in printed.tokens) and not scattered:
+            # blank cells a web page's text dropped; in scattered text the other cells are elsewhere
             row.fallback = candidates(printed.tokens, kinds, gaps=True)
     except TooMany:
         notes.append(Note(f"{_row_name(spec)}：原文“{printed.raw}”的读法太多，无法判断", printed.line))
@@ -322,11 +376,11 @@ def _choice(spec: RowSpec, printed: Printed | None, notes: list[Note]) -> RowCho
     return row
 
 
-def read_table(table: TableDef, fmt: FormatDef, lines: list[Line]) -> TableResult:
+def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bool = False) -> TableResult:
     """Read ``table`` from its lines: every cell a number, or MISSING with a note naming the cell."""
     result = TableResult()
     specs = row_specs(table)
-    printed, result.notes = assign(items(tokenize(lines)), specs, table)
+    printed, result.notes = assign(items(tokenize(lines)), specs, table, scattered)
     if not printed:
         result.notes.append(Note(f"原文中没有找到{table.id}（{table.title}）的数字，各格已写作“{MISSING}”，请对照原报告填写"))
         result.values = {c.path: MISSING for c in table.cells if not c.total}
@@ -336,7 +390,7 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line]) -> TableResul
     index = 0
     while index < len(specs):
         spec, p = specs[index], printed.get(index)
-        choice = _choice(spec, p, result.notes)
+        choice = _choice(spec, p, result.notes, scattered)
         if p is None or not p.whole_group:
             rows.append(choice)
             index += 1
@@ -354,7 +408,23 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line]) -> TableResul
             rows.append(leaf)
             groups[index + k] = (p, values)
         index += spec.group_size
-    narrow(rows, equations(fmt, table.id))
+    rules = equations(fmt, table.id)
+    for index, (spec, row) in enumerate(zip(specs, rows, strict=True)):
+        p = printed.get(index)
+        if p is not None and p.pieces > 1 and not _pieces_balance(row, rules):
+            # numbers gathered from several places (a PDF's columns) that do not balance: some
+            # belong to other rows, and nothing tells which
+            row.options, row.fallback = [], []
+            message = f"{_row_name(spec)}：原文这一行的数字分在 {p.pieces} 处（“{p.raw}”），拼起来不符合勾稽关系，不能确定哪些属于这一行"
+            result.notes.append(Note(message, p.line))
+    if scattered and any(p is not None and len(p.tokens) < len(specs[i].cells) for i, p in printed.items()):
+        result.notes.append(
+            Note(
+                f"{table.id}：原文的表格文字不是按行排列的（如 pdftotext 未加 -layout 提取的 PDF 文字），"
+                "只能读出紧跟行名的数字，其余各格已写作“待填”；请直接导入 PDF 文件，或用 pdftotext -layout 重新提取"
+            )
+        )
+    narrow(rows, rules)
     for index, (spec, row) in enumerate(zip(specs, rows, strict=True)):
         p = printed.get(index)
         values = settled(row)
@@ -375,6 +445,19 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line]) -> TableResul
             elif value is None:
                 result.notes.append(Note(_open_cell(cell, row, p), p.line if p else None))
     return result
+
+
+def _pieces_balance(row: RowChoice, rules: list[Equation]) -> bool:
+    """Return True when some reading of a row put together from pieces keeps the row's own sums."""
+    own = [e for e in rules if all(q in row.paths for q in e.left + e.right)]
+    if not own:
+        return True
+    column = {path: c for c, path in enumerate(row.paths)}
+
+    def keeps(reading: tuple[Number | None, ...]) -> bool:
+        return all(e.holds(lambda path: reading[column[path]]) for e in own)
+
+    return any(keeps(o) for o in row.options + row.fallback)
 
 
 def _row_name(spec: RowSpec) -> str:

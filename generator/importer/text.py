@@ -44,8 +44,11 @@ class Document:
     """The extracted lines of one input file."""
 
     lines: list[Line]
-    kind: str  # text | docx | pdf
+    kind: str  # text | html | docx | pdf
     wrapped: bool = False  # lines wrap at the page width: paragraphs must be rejoined
+    # table cells come in reading order, not row by row (pdftotext without -layout): a row's
+    # numbers are only those printed after its label, never numbers found further on
+    scattered: bool = False
 
     @property
     def numbered(self) -> bool:
@@ -79,7 +82,71 @@ def read_document(path: Path) -> Document:
         return _numbered(_pdf_lines(data, path), "pdf", wrapped=True)
     if suffix == ".doc":
         raise UnreadableInput(f"{path} 是旧版 Word 文件（.doc），请在 Word 或 WPS 中另存为 .docx 后再导入")
-    return _numbered(_split(_decode(data, path)), "text")
+    from .html import html_lines, is_html
+
+    if is_html(data, suffix):
+        from .running import split_running
+
+        document = _numbered(html_lines(data, str(path)), "html")
+        document.lines = split_running(document.lines)
+        return document
+    return read_text(_decode(data, path), suffix)
+
+
+def read_text(text: str, suffix: str = ".txt") -> Document:
+    """Return the lines of plain text: web text, PDF text (``pdftotext``, a viewer's copy), Markdown, or one line."""
+    from .markdown import is_markdown, markdown_lines
+    from .running import split_running
+
+    raw = _split(text.replace("\f", "\n"))
+    pdf_text = "\f" in text
+    doubled = _doubled(raw)
+    layout = pdf_text and _laid_out(raw)
+    lines = _numbered(raw, "text").lines
+    if pdf_text or doubled:
+        # pdftotext sets Latin runs apart by spaces (2024 年): Chinese has none there; the indent stays
+        lines = [Line(_indent(line.text) + _PDF_SPACE.sub("", line.text.lstrip(" ")), line.number) for line in lines]
+    if doubled:
+        lines = [line for line in lines if line.text.strip()]
+    if layout:
+        lines = _layout_indents(lines)
+    if is_markdown(raw, suffix):
+        lines = markdown_lines(lines)
+    lines = split_running(lines)
+    wrapped = pdf_text or doubled
+    return Document(lines, "text", wrapped=wrapped, scattered=wrapped and not _laid_out(raw))
+
+
+def _indent(text: str) -> str:
+    return text[: len(text) - len(text.lstrip(" "))]
+
+
+DOUBLED = 0.9  # share of lines followed by a blank line in a viewer's copy of a PDF
+
+
+def _doubled(lines: list[str]) -> bool:
+    """Return True for text with a blank line after every printed line (copied from a PDF viewer)."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if len(filled) < 20:
+        return False
+    gaps = sum(1 for a, b in zip(filled, filled[1:], strict=False) if b - a == 2)
+    return gaps >= DOUBLED * (len(filled) - 1)
+
+
+def _laid_out(lines: list[str]) -> bool:
+    """Return True for ``pdftotext -layout`` output: table columns apart by runs of spaces."""
+    return sum(1 for line in lines if re.search(r"\S {3,}\S", line)) >= 5
+
+
+def _layout_indents(lines: list[Line]) -> list[Line]:
+    """Mark the lines ``pdftotext -layout`` prints with a paragraph's first-line indent."""
+    prose = [line for line in lines if any(p in line.text for p in "，。")]
+    margin = min((len(line.text) - len(line.text.lstrip(" ")) for line in prose), default=0)
+    out = []
+    for line in lines:
+        indent = len(line.text) - len(line.text.lstrip(" ")) - margin
+        out.append(Line(line.text, line.number, 2 <= indent <= 8 and not re.search(r"\S {3,}\S", line.text)))
+    return out
 
 
 def _numbered(lines: Iterator[str | tuple[str, bool]] | list[str], kind: str, wrapped: bool = False) -> Document:
