@@ -16,15 +16,16 @@ from .model import Report
 from .validate import MODEL_CODE, code_fingerprint
 
 DEFAULT_CACHE = Path(".nianbao-cache") / "pages"
-PAGE_CODE = (*MODEL_CODE, "pages.py", "tables.py", "text.py", "grid.py", "pagecache.py")
+PAGE_CODE = (*MODEL_CODE, "pages.py", "tables.py", "text.py", "grid.py", "pagecache.py", "render.py", "rawblocks.py")
 
 
 class BodyCache:
     """Report page bodies in ``folder``, one file per report text and code version."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, templates: str = "") -> None:
+        """``templates`` is the fingerprint of the page templates in use (the package's and the site's)."""
         self.folder = folder
-        self.code = code_fingerprint(PAGE_CODE)
+        self.code = code_fingerprint(PAGE_CODE) + templates
         self.hits = 0
 
     def body(self, report: Report, make: Callable[[], str]) -> str:
