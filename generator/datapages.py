@@ -1,21 +1,25 @@
 """Pages of computed data: regions, yearly aggregates, agency comparisons, trends, the data page.
 
 Every number here is computed from the published reports and says so; the statutory tables are
-drawn by the same renderer as on report pages, from the same format definition.
+drawn by the same renderer as on report pages, from the same format definition, and the pages by
+the templates of generator/templates/ (render.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from html import escape
+from typing import Any
+
+from markupsafe import Markup
 
 from . import aggregate as agg
 from .charts import stacked_bars
 from .export import IDENTITY_DESCRIPTIONS, columns
 from .formats import APPLICANTS, FORMATS, TABLE_SECTION, Kind
 from .model import Number, Report
-from .pages import _block, _front_matter, _md_text, region_label
-from .tables import format_number, table_html
+from .pages import region_label, report_uri, statutory_table
+from .render import render
+from .tables import format_number
 
 REGIONS_DIR, DATA_DIR = "regions", "data"
 DATA_PAGE = "data.md"
@@ -30,7 +34,7 @@ def aggregate_uri(a: agg.Aggregate) -> str:
     return f"{REGIONS_DIR}/{a.id}.md"
 
 
-def report_data_url(slug: str, fmt: str, prefix: str = "../") -> str:
+def report_data_url(slug: str, fmt: str, prefix: str = "") -> str:
     return f"{prefix}{DATA_DIR}/reports/{slug}.{fmt}"
 
 
@@ -77,57 +81,35 @@ def trend_charts(chart_id: str, subject: str, by_year: dict[int, tuple[dict[tupl
 
 
 def agency_trends(reports: list[Report]) -> str:
-    """Return the trend section of an agency page (empty below two years)."""
+    """Return the trend charts of an agency page (empty below two years)."""
     if len(reports) < 2:
         return ""
     by_year = {r.year: (r.numbers(), r.format_id) for r in reports}
-    return "## 历年变化\n\n" + _block(trend_charts(f"trend-{reports[0].agency_id}", reports[0].agency, by_year)) + "\n"
+    return trend_charts(f"trend-{reports[0].agency_id}", reports[0].agency, by_year)
 
 
 # -- comparison table --------------------------------------------------------------------------------
-
-_COMPARE_HEAD = ("机关", "机关类别", "收到申请", "办结", "予以公开占比", "不予公开", "行政复议", "行政诉讼", "复议诉讼被纠正")
 
 
 def _num(value: Number) -> str:
     return format_number(value, Kind.COUNT)
 
 
-def comparison_table(reports: list[Report], link_prefix: str) -> str:
-    """Return the agencies of one region and year as a table, sortable by the local script."""
-    head = "".join(
-        f'<th scope="col" data-sort="{"text" if i < 2 else "number"}">{escape(h)}</th>' for i, h in enumerate(_COMPARE_HEAD)
-    )
+def comparison_rows(reports: list[Report]) -> list[dict[str, Any]]:
+    """Return the key figures of each agency of one region and year (the rows of _compare.md)."""
     rows = []
     for r in sorted(reports, key=lambda r: r.agency):
         k = agg.key_figures(r.numbers(), r.format)
         share = k.disclosed_share
-        share_text = f"{share:.1%}" if share is not None else "—"
-        share_value = f"{share:.6f}" if share is not None else "-1"
-        cells = [
-            f'<th scope="row"><a href="{link_prefix}reports/{r.slug}.html">{escape(r.agency)}</a></th>',
-            f"<td>{escape(r.kind)}</td>",
-            *(f'<td class="nb-num">{_num(v)}</td>' for v in (k.received, k.handled)),
-            f'<td class="nb-num" data-value="{share_value}">{share_text}</td>',
-            *(f'<td class="nb-num">{_num(v)}</td>' for v in (k.withheld, k.review, k.litigation, k.corrected)),
-        ]
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        '<div class="nb-table-wrap" role="region" aria-label="各机关主要数字对比" tabindex="0">'
-        '<table class="nb-compare" data-sortable><caption>各机关主要数字对比（点击表头排序）</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
-    )
-
-
-def year_aggregates_section(aggregates: list[agg.Aggregate]) -> str:
-    """Return the year page's section linking each region's aggregate of that year."""
-    if not aggregates:
-        return ""
-    lines = ["## 各地区汇总", "", "各地区本年度全部报告的表格合计与各机关对比（程序计算）：", ""]
-    for a in sorted(aggregates, key=lambda a: a.region):
-        indent = "    " * (len(a.region) - 1)
-        lines.append(f"{indent}- [{_md_text(a.region[-1])}](../{aggregate_uri(a)})（{len(a.reports)}份报告）")
-    return "\n".join(lines)
+        rows.append({
+            "agency": r.agency, "page": report_uri(r), "kind": r.kind,
+            "received": _num(k.received), "handled": _num(k.handled),
+            "share": f"{share:.1%}" if share is not None else "—",
+            "share_value": f"{share:.6f}" if share is not None else "-1",
+            "withheld": _num(k.withheld), "review": _num(k.review), "litigation": _num(k.litigation),
+            "corrected": _num(k.corrected),
+        })
+    return rows
 
 
 def report_data_links(slug: str) -> list[tuple[str, str]]:
@@ -136,7 +118,7 @@ def report_data_links(slug: str) -> list[tuple[str, str]]:
 
 
 def year_data_links(year: int) -> list[tuple[str, str]]:
-    return [(f"全年数据 {f.upper()}", f"../{DATA_DIR}/{year_data_name(year, f)}") for f in DATA_FORMATS]
+    return [(f"全年数据 {f.upper()}", f"{DATA_DIR}/{year_data_name(year, f)}") for f in DATA_FORMATS]
 
 
 # -- pages -----------------------------------------------------------------------------------------
@@ -145,58 +127,37 @@ def year_data_links(year: int) -> list[tuple[str, str]]:
 def aggregate_page(a: agg.Aggregate) -> str:
     """Return the page of one region's aggregate for one year: the statutory tables, summed."""
     name = region_label(a.region)
-    title = f"{name} {a.year}年度汇总"
-    lines = _front_matter(title, "aggregate")
-    lines += [f"# {_md_text(title)}", ""]
-    lines.append(
-        _block(
-            '<p class="nb-computed"><strong>程序计算的汇总数据</strong>：本页数字由本地区 '
-            f"{len(a.reports)} 份{a.year}年度报告的表格逐项相加得出，不是任何机关发布的报告。"
-            f'<a href="{agg.region_id(a.region)}.html">查看本地区历年变化</a></p>'
-        )
+    tables = [
+        statutory_table(t.id, a.format, a.numbers, {}, f"{t.id} {t.title}（汇总）") | {"heading": TABLE_SECTION[t.id]}
+        for t in a.format.tables
+    ]
+    return render(
+        "aggregate.md", aggregate_uri(a), title=f"{name} {a.year}年度汇总", kind="aggregate", name=name,
+        year=a.year, count=len(a.reports), region_page=region_uri(a.region), tables=tables,
+        rows=comparison_rows(a.reports),
     )
-    lines.append("")
-    for table in a.format.tables:
-        prefix = f"t{'一二三'.index(table.id[1]) + 1}"
-        html = table_html(table, a.numbers, {}, prefix, caption=f"{table.id} {table.title}（汇总）")
-        html = html.replace("<caption>", f'<caption id="{prefix}-caption">', 1)
-        lines += [f"## {TABLE_SECTION[table.id]}", ""]
-        lines.append(_block(f'<div class="nb-table-wrap" role="region" aria-labelledby="{prefix}-caption" tabindex="0">\n{html}\n</div>'))
-        lines.append("")
-    lines += ["## 各机关对比", "", _block(comparison_table(a.reports, "../")), ""]
-    lines.append('<script src="../assets/nianbao-sort.js" defer></script>')
-    lines.append("")
-    return "\n".join(lines)
 
 
 def region_page(region: tuple[str, ...], aggregates: list[agg.Aggregate], children: list[tuple[str, ...]]) -> str:
     """Return a region's page: trends over the years, links to each year's aggregate and sub-regions."""
     name = region_label(region)
-    lines = _front_matter(f"{name} 汇总", "region")
-    lines += [f"# {_md_text(name)}", ""]
     by_year = {a.year: (a.numbers, a.format_id) for a in aggregates}
-    lines += ["## 各年度汇总", ""]
-    for a in sorted(aggregates, key=lambda a: -a.year):
-        lines.append(f"- [{a.year}年度汇总]({a.id}.md)（{len(a.reports)}份报告）")
-    lines.append("")
-    if children:
-        lines += ["## 下级地区", ""]
-        lines += [f"- [{_md_text(c[-1])}]({agg.region_id(c)}.md)" for c in children]
-        lines.append("")
-    lines += ["## 历年变化", "", _block(trend_charts(f"trend-{agg.region_id(region)}", name, by_year)), ""]
-    return "\n".join(lines)
+    return render(
+        "region.md", region_uri(region), title=f"{name} 汇总", kind="region", name=name,
+        years=[{"year": a.year, "page": aggregate_uri(a), "count": len(a.reports)}
+               for a in sorted(aggregates, key=lambda a: -a.year)],
+        children=[{"name": c[-1], "page": region_uri(c)} for c in children],
+        trends=Markup(trend_charts(f"trend-{agg.region_id(region)}", name, by_year)),
+    )
 
 
 def regions_index(aggregates: list[agg.Aggregate]) -> str:
     """Return the list of regions, nested by level."""
     regions = sorted({a.region for a in aggregates})
-    lines = _front_matter("按地区汇总", "regions")
-    lines += ["# 按地区汇总", "", "各地区每个年度全部报告表格的逐项合计，以及各机关的主要数字对比和历年变化。", ""]
-    for region in regions:
-        indent = "    " * (len(region) - 1)
-        lines.append(f"{indent}- [{_md_text(region[-1])}]({agg.region_id(region)}.md)")
-    lines.append("")
-    return "\n".join(lines)
+    return render(
+        "regions.md", f"{REGIONS_DIR}/index.md", title="按地区汇总", kind="regions",
+        regions=[{"name": r[-1], "depth": len(r), "page": region_uri(r)} for r in regions],
+    )
 
 
 def region_tree(aggregates: list[agg.Aggregate]) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
@@ -211,56 +172,13 @@ def region_tree(aggregates: list[agg.Aggregate]) -> dict[tuple[str, ...], list[t
 
 def data_page(years: list[int]) -> str:
     """Return the open-data page: downloads and the meaning of every column."""
-    lines = _front_matter("开放数据", "data")
-    lines += [
-        "# 开放数据",
-        "",
-        "本站全部报告的全部数字，可以下载为 CSV（UTF-8 带 BOM，Excel 和 WPS 可直接打开）、XLSX 或 JSON 文件。"
-        "每份报告的页面上也提供该报告自己的数据。也可以在命令行中用 `nianbao export` 导出。",
-        "",
-        "## 下载",
-        "",
-    ]
-    def links(name: str) -> str:  # raw HTML: MkDocs would warn on Markdown links to non-pages
-        return " ".join(f'<a href="{DATA_DIR}/{name}.{f}" download>{f.upper()}</a>' for f in DATA_FORMATS)
+    def files(name: str) -> list[tuple[str, str]]:
+        return [(f.upper(), f"{DATA_DIR}/{name}.{f}") for f in DATA_FORMATS]
 
-    items = [f"<li>全部年度：{links(ALL_DATA)}</li>"]
-    items += [f"<li>{y}年度：{links(year_data_name(y, '').rstrip('.'))}</li>" for y in years]
-    lines.append(_block('<ul class="nb-data-downloads">' + "".join(items) + "</ul>"))
-    lines += [
-        "",
-        "## JSON 的结构",
-        "",
-        "一个列表，每份报告一项：",
-        "",
-        "```json",
-        '{"机关": "…", "机关代码": "…", "地区": "省/市/区", "机关类别": "…", "年度": 2024, "格式": 2021,',
-        ' "表一": {"第二十条第（一）项/规章": {"本年制发件数": 0, "本年废止件数": 0, "现行有效件数": 0}, …},',
-        ' "表二": {"三、本年度办理结果/（三）不予公开/1.属于国家秘密": {"自然人": 0, …, "总计": 0}, …},',
-        ' "表三": {"行政复议": {"结果维持": 0, …, "总计": 0}, "行政诉讼/未经复议直接起诉": {…}, …}}',
-        "```",
-        "",
-        "每张表把“行”的标签路径（报告格式中的原文标签，用“/”连接）对应到“列标签 → 数字”。总计均已包含：报告中未填写的总计由程序计算。",
-        "",
-        "## CSV 和 XLSX 的列",
-        "",
-        "CSV 每份报告一行；XLSX 每张表一个工作表，表头按报告格式合并。"
-        "CSV 中以 =、+、-、@ 开头的文字前加了英文单引号“'”，以免电子表格软件把它当作公式执行。",
-        "",
-        "前六列是报告的基本信息：",
-        "",
-        "| 列 | 含义 |",
-        "|---|---|",
-        *(f"| {k} | {v} |" for k, v in IDENTITY_DESCRIPTIONS.items()),
-        "",
-        "其余每列是一个表格单元格，列名为“表/行标签路径/列标签”：",
-        "",
-        "| 列 | 单位 | 适用格式 | 说明 |",
-        "|---|---|---|---|",
-    ]
-    for col in columns([FORMATS[2021], FORMATS[2019]]):
-        unit = {Kind.COUNT: "件", Kind.SIGNED: "件（可为负数）", Kind.AMOUNT: "万元"}[col.cell.kind]
-        note = "总计，报告未填写时由程序计算" if col.cell.total else ""
-        lines.append(f"| {_md_text(col.name)} | {unit} | {'、'.join(str(f) for f in col.formats)} | {note} |")
-    lines.append("")
-    return "\n".join(lines)
+    downloads = [("全部年度", files(ALL_DATA))] + [(f"{y}年度", files(year_data_name(y, "").rstrip("."))) for y in years]
+    units = {Kind.COUNT: "件", Kind.SIGNED: "件（可为负数）", Kind.AMOUNT: "万元"}
+    cols = [{"name": col.name, "unit": units[col.cell.kind], "formats": "、".join(str(f) for f in col.formats),
+             "note": "总计，报告未填写时由程序计算" if col.cell.total else ""}
+            for col in columns([FORMATS[2021], FORMATS[2019]])]
+    return render("data.md", DATA_PAGE, title="开放数据", kind="data", downloads=downloads,
+                  identity=list(IDENTITY_DESCRIPTIONS.items()), columns=cols)

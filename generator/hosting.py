@@ -22,8 +22,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
-STYLESHEET = "assets/nianbao.css"
-ASSETS = (STYLESHEET, "assets/nianbao-search.js", "assets/nianbao-sort.js")
+STYLESHEETS = ("assets/nianbao.css", "assets/nianbao-pages.css")
+ASSETS = (*STYLESHEETS, "assets/nianbao-search.js", "assets/nianbao-sort.js")
 GENERATED_BY = "nianbao"  # the plugin's name: File.generated records it as generated_by
 
 
@@ -33,8 +33,9 @@ def register_theme(config: MkDocsConfig) -> None:
     if theme.name == "material" and str(THEME_DIR) not in theme.dirs:
         # theme.dirs is [custom_dir, material, mkdocs' base]: the site's own files come first.
         theme.dirs.insert(1 if theme.custom_dir else 0, str(THEME_DIR))
-    if STYLESHEET not in [str(css) for css in config.extra_css]:
-        config.extra_css.insert(0, STYLESHEET)  # first: the site's own stylesheets come after and win
+    present = [str(css) for css in config.extra_css]
+    missing = [css for css in STYLESHEETS if css not in present]
+    config.extra_css[:0] = missing  # first: the site's own stylesheets come after and win
 
 
 def add_assets(files: Files, config: MkDocsConfig) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from collections.abc import Iterator
@@ -79,11 +78,6 @@ def _fill(text: str, values: dict[str, str]) -> str:
 
 def _skeleton(name: str) -> str:
     return (SKELETON / name).read_text(encoding="utf-8")
-
-
-def default_home(site_name: str) -> str:
-    """Return the home page of a site that has none: the one ``init`` writes."""
-    return _fill(_skeleton("content/index.md"), {"site_name": html.escape(site_name)})
 
 
 def planned_files(options: InitOptions) -> Iterator[tuple[str, str]]:

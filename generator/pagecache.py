@@ -18,7 +18,7 @@ from .model import Report
 from .validate import MODEL_CODE, code_fingerprint
 
 DEFAULT_CACHE = Path(".nianbao-cache") / "pages"
-PAGE_CODE = (*MODEL_CODE, "pages.py", "tables.py", "text.py", "grid.py", "pagecache.py")
+PAGE_CODE = (*MODEL_CODE, "pages.py", "tables.py", "text.py", "grid.py", "pagecache.py", "render.py", "rawblocks.py")
 PAGE_LIBRARIES = ("Markdown", "nh3", "PyYAML")  # the libraries whose output a body holds
 _HEADER = "nianbao-page {size} {digest}\n"  # the first line of an entry: the body's length and hash
 
@@ -38,9 +38,11 @@ def _unsealed(entry: bytes) -> str | None:
 class BodyCache:
     """Report page bodies in ``folder``, one file per report text and code version."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, templates: str = "") -> None:
+        """``templates`` is the fingerprint of the page templates in use (the package's and the site's)."""
         self.folder = folder
-        self.code = hashlib.sha256(f"{code_fingerprint(PAGE_CODE)} {library_versions(*PAGE_LIBRARIES)}".encode()).hexdigest()[:16]
+        versions = library_versions(*PAGE_LIBRARIES)
+        self.code = hashlib.sha256(f"{code_fingerprint(PAGE_CODE)} {versions} {templates}".encode()).hexdigest()[:16]
         self.hits = 0
 
     def body(self, report: Report, make: Callable[[], str]) -> str:

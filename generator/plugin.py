@@ -4,22 +4,23 @@
 validation first and an atomic swap of the output directory. PDFs are rendered into a cache by
 worker processes while this process builds the pages (pdf/pipeline.py), and copied into the site
 after the build, because MkDocs empties ``site_dir`` when it starts. A page links a PDF with its
-size; a size not known yet when the page is written is filled in once the PDFs are done. Under
-``mkdocs serve`` a report with errors does not stop the preview: it is left out and its findings
-are shown on a page.
+size; a size not known yet when the page is written is filled in once the PDFs are done
+(rawblocks.py explains every placeholder). Under ``mkdocs serve`` a report with errors does not
+stop the preview: it is left out, its own address shows its findings, check.html lists them all,
+and every page says how many reports are left out.
+
+Each event delegates to one stage: hosting.py (theme, assets, nav, titles in the host site),
+render.py (templates), sitepages.py (the pages), pdf/ (PDFs), search.py, datafiles.py.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
-import re
-import secrets
 import sys
 import threading
 import time
-import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +28,13 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from . import aggregate, datafiles, hosting, pagecache, pages, sitepages
+from . import aggregate, datafiles, hosting, pagecache, pages, render, sitepages
 from .findings import format_text
 from .fsutil import CacheError, cache_folder, place
-from .init import default_home
 from .model import Report
 from .pagecache import BodyCache
 from .pdf import (
@@ -48,6 +48,8 @@ from .pdf import (
     size_label,
     source_date_epoch,
 )
+from .rawblocks import Placeholders
+from .reader import FILE_NAME
 from .search import BATCH_PAGES, SearchIndexError, report_record, write_index
 from .validate import Validation, validate
 
@@ -119,18 +121,15 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._search_error: Abort | None = None
         self.aggregates: list[aggregate.Aggregate] = []
         self._pages_started = time.monotonic()
-        self._raw: dict[str, bytes] = {}  # page -> its raw HTML blocks, lifted out of its Markdown
-        self._html: dict[str, bytes] = {}  # page -> its converted HTML, compressed until it is rendered
-        self._nonce = "NBRAW" + secrets.token_hex(6).upper()
+        self.placeholders = Placeholders()
         self.root = Path(".")
         self.caches: dict[str, Path] = {}
+        self._excluded = 0  # reports left out of a preview for their errors
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        # Relative .html links everywhere, so the site also works opened from a folder.
-        config.use_directory_urls = False
         root = Path(config.config_file_path or ".").resolve().parent
         self.root = root
         hosting.register_theme(config)
@@ -139,6 +138,9 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             self.caches["search"] = cache_folder(root, SEARCH_CACHE)
         except CacheError as exc:
             raise Abort(str(exc)) from None
+        custom = [Path(config.theme.custom_dir) / render.SITE_FOLDER] if config.theme.custom_dir else []
+        render.use(render.Templates(custom), render.Urls(bool(config.use_directory_urls)))
+        self.placeholders = Placeholders()
         self.reports_path = (root / self.config.reports_dir).resolve()
         key = str(self.reports_path)
         TIMINGS.clear()
@@ -154,6 +156,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             log.warning("报告校验：\n%s", format_text(result.findings, len(result.reports)))
         self.validation = result
         self.site = pages.SiteIndex(in_regions(result.valid_reports(), self.config.regions))
+        self._excluded = sum(1 for r in result.reports if r.errors)
         if self.config.pdf:
             try:
                 fonts = find_fonts([root / d for d in self.config.fonts])
@@ -178,21 +181,44 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.aggregates = aggregate.aggregates(site.reports)
         shards = [{"bundle": str(s.get("bundle", "")), "base": str(s.get("base", ""))} for s in self.config.search_shards]
         # One page at a time, its tables lifted out at once: 10,000 reports' Markdown is 260 MB of text.
-        cache = BodyCache(self.caches["page_cache"])
+        cache = BodyCache(self.caches["page_cache"], render.current().fingerprint)
         generated = sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data, shards, cache)
-        if self.validation and not self.validation.ok:
-            generated = itertools.chain(generated, [("check.md", pages.findings_page(self.validation.findings))])
-        for uri, content in generated:
+        for uri, content in [*generated, *self._preview_pages(), *self._home_page(files, config)]:
             if files.get_file_from_path(uri) is not None:
-                raise Abort(f"content/{uri} 与自动生成的页面重名，请改名或删除")
-            files.append(hosting.page_file(config, uri, self._lift_raw_blocks(content, uri)))
-        if files.get_file_from_path("index.md") is None:  # a site without a home page of its own gets the default
-            files.append(File.generated(config, "index.md", content=default_home(config.site_name)))
+                raise Abort(f"{config.docs_dir}/{uri} 与自动生成的页面重名，请改名或删除")
+            files.append(hosting.page_file(config, uri, self.placeholders.lift(content, uri)))
         hosting.add_assets(files, config)
         self._total = sum(1 for f in files if f.is_documentation_page())
         self._pages_done = 0
         self._started = time.monotonic()
         return files
+
+    def _preview_pages(self) -> Iterator[tuple[str, str]]:
+        """Yield check.md (always), and under ``serve`` the page at each excluded report's own address."""
+        result = self.validation
+        assert result is not None and self.site is not None
+        published = {pages.report_uri(r) for r in self.site.reports}
+        errors: dict[str, list[Any]] = {}
+        for f in result.findings:
+            m = FILE_NAME.match(Path(f.file).name)
+            if m and f.is_error and self.command == "serve":
+                errors.setdefault(f.file, []).append(f)
+        addresses: dict[str, str] = {}
+        for source, found in errors.items():
+            m = FILE_NAME.match(Path(source).name)
+            assert m
+            uri = f"{pages.REPORTS_DIR}/{m[1]}-{m[2]}.md"
+            if uri not in published and uri not in addresses.values():
+                addresses[source] = uri
+                yield uri, pages.report_errors_page(uri, source, found)
+        yield pages.CHECK_PAGE, pages.findings_page(result.findings, self._excluded, len(result.reports), addresses)
+
+    @staticmethod
+    def _home_page(files: Files, config: MkDocsConfig) -> list[tuple[str, str]]:
+        """Return the home page for a site without an index.md of its own (none otherwise)."""
+        if files.get_file_from_path(pages.HOME_PAGE) is not None:
+            return []
+        return [(pages.HOME_PAGE, pages.home_page(config.site_name))]
 
     def _start_pdfs(self, site: pages.SiteIndex, config: MkDocsConfig) -> tuple[dict[str, Links], dict[int, Links]]:
         """Start rendering every report's PDF and every yearly bundle; return their links."""
@@ -212,12 +238,12 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         report_links: dict[str, Links] = {}
         for report in site.reports:
             name = PdfPipeline.report_name(report.slug)
-            report_links[report.slug] = [(f"PDF（{self._size(name)}）", f"../{name}")]
+            report_links[report.slug] = [(f"PDF（{self._size(name)}）", name)]
         year_links: dict[int, Links] = {}
         for bundle in self.pdfs.bundles:
             name = PdfPipeline.bundle_name(bundle)
             where = f"{pages.region_label(bundle.region)} " if bundle.region else ""
-            year_links.setdefault(bundle.year, []).append((f"{where}全年汇编 PDF（{self._size(name)}）", f"../{name}"))
+            year_links.setdefault(bundle.year, []).append((f"{where}全年汇编 PDF（{self._size(name)}）", name))
         return report_links, year_links
 
     def _size(self, name: str) -> str:
@@ -226,10 +252,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             size = self.pdfs.size(name) if self.pdfs else None
         except RenderError as exc:  # a report the workers could not typeset: stop here, in Chinese
             raise Abort(str(exc)) from None
-        return size_label(size) if size is not None else f"{self._nonce}SIZE[{name}]"
-
-    def _fill_sizes(self, html: str) -> str:
-        return re.sub(rf"{self._nonce}SIZE\[([^\]]+)\]", lambda m: self._size(m[1]), html)
+        return size_label(size) if size is not None else self.placeholders.size(name)
 
     def _finish_pdfs(self, site_dir: Path) -> None:
         """Wait for the PDFs, fill in the sizes the pages were written without, put the PDFs into the site."""
@@ -243,7 +266,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             raise Abort(str(exc)) from None
         for path in self._unsized:
             html = path.read_text(encoding="utf-8")
-            path.write_text(self._fill_sizes(html), encoding="utf-8")
+            path.write_text(self.placeholders.fill_sizes(html, self._size), encoding="utf-8")
         for name, source in files.items():
             place(source, site_dir / name)
         prune_cache(pdfs.settings.cache_dir, files.values())
@@ -264,56 +287,39 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         assert site is not None
         if page.meta.get("nianbao"):
             hosting.escape_meta(page.meta)
-        if page.file.src_uri not in self._raw:  # a hand-written page may hold marked blocks too
-            markdown = self._lift_raw_blocks(markdown, page.file.src_uri)
+        markdown = self.placeholders.lift(markdown, page.file.src_uri)  # a hand-written page may hold blocks too
         if pages.LATEST_MARKER in markdown:
-            markdown = markdown.replace(pages.LATEST_MARKER, pages.latest_list(site))
+            markdown = markdown.replace(pages.LATEST_MARKER, pages.latest_list(site, page.file.src_uri))
         if pages.YEARS_MARKER in markdown:
-            markdown = markdown.replace(pages.YEARS_MARKER, pages.years_list(site))
+            markdown = markdown.replace(pages.YEARS_MARKER, pages.years_list(site, page.file.src_uri))
         return markdown
 
+    @event_priority(-100)  # last: every other plugin has read the page's HTML
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # MkDocs converts every page before it renders any: hold each page's HTML compressed until its
         # template is rendered (on_page_context), and drop its Markdown and its file's text, read now.
-        self._html[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+        if self._excluded and self.command == "serve":
+            html = render.current().render(
+                "banner.html", excluded=self._excluded, href=render.urls().linker(page.file.src_uri)
+            ) + html
+        self.placeholders.hold(page.file.src_uri, html)
         page.markdown = ""
         if page.file.generated_by:
             page.file.content_bytes = b""
         return ""
 
+    @event_priority(100)  # first: before any other plugin reads the page's HTML (Material's search)
     def on_page_context(self, context: Any, /, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
-        packed = self._html.pop(page.file.src_uri, None)
-        if packed is not None:
-            page.content = zlib.decompress(packed).decode("utf-8")
+        held = self.placeholders.release(page.file.src_uri)
+        if held is not None:
+            page.content = held
         return context
-
-    def _lift_raw_blocks(self, markdown: str, uri: str) -> str:
-        """Replace generated raw-HTML blocks by placeholders that Markdown leaves as a paragraph.
-
-        The blocks are kept compressed and put back into the finished page (on_post_page): MkDocs
-        holds every page's Markdown and HTML in memory until the end of the build, and the tables
-        are most of a report page's weight.
-        """
-        blocks: list[str] = []
-
-        def stash(m: re.Match[str]) -> str:
-            blocks.append(m[1])
-            return f"\n\n{self._nonce}{len(blocks) - 1}Z\n\n"
-
-        markdown = pages.RAW_BLOCK.sub(stash, markdown)
-        if blocks:
-            self._raw[uri] = zlib.compress("\0".join(blocks).encode("utf-8"), 1)
-        return markdown
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         page.content = None  # written out: nothing reads it again
-        packed = self._raw.pop(page.file.src_uri, None)
-        if packed is None:
-            return output
-        blocks = zlib.decompress(packed).decode("utf-8").split("\0")
-        output = re.sub(rf"<p>{self._nonce}(\d+)Z</p>", lambda m: blocks[int(m[1])], output)
-        output = self._fill_sizes(output)
-        if f"{self._nonce}SIZE[" in output:
+        output = self.placeholders.restore(output, page.file.src_uri)
+        output = self.placeholders.fill_sizes(output, self._size)
+        if self.placeholders.unsized(output):
             self._unsized.append(Path(page.file.abs_dest_path))
         return output
 
@@ -379,7 +385,10 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         site = self.site
         assert site is not None
         start = time.monotonic()
-        records = [report_record(r, "/" + pages.report_uri(r).replace(".md", ".html")) for r in site.reports]
+        urls = render.urls()
+        # Pagefind names a page by its file: reports/x/index.html is listed as reports/x/.
+        records = [report_record(r, "/" + urls.page(pages.report_uri(r)) + ("index.html" if urls.directory else ""))
+                   for r in site.reports]
         try:
             with _Stage("搜索索引"):
                 write_index(records, Path(config.site_dir) / "pagefind", self.caches["search"], max(1, self.config.search_batch))

@@ -34,8 +34,7 @@ def generate(
         yield pages.report_uri(report), pages.report_page(report, site, links, cache)
     for year, reports in site.by_year.items():
         links = list(year_links.get(year, [])) + (datapages.year_data_links(year) if open_data else [])
-        extra = datapages.year_aggregates_section(by_year.get(year, []))
-        yield pages.year_uri(year), pages.year_page(year, reports, links, extra)
+        yield pages.year_uri(year), pages.year_page(year, reports, links, by_year.get(year, []))
     yield f"{pages.YEARS_DIR}/index.md", pages.years_index(site)
     for agency_id, reports in site.by_agency.items():
         yield pages.agency_uri(agency_id), pages.agency_page(agency_id, reports, datapages.agency_trends(reports))

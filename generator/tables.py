@@ -28,6 +28,7 @@ def table_html(
     texts: Mapping[tuple[str, ...], str],
     id_prefix: str,
     caption: str | None = None,
+    caption_id: str | None = None,
 ) -> str:
     """Return ``table`` as an HTML table with merged header cells, ``scope`` and ``headers``.
 
@@ -38,7 +39,8 @@ def table_html(
     number = "一二三".index(table.id[1]) + 1
     out = [f'<table class="nb-table nb-t{number}" id="{id_prefix}">']
     if caption:
-        out.append(f"<caption>{escape(caption)}</caption>")
+        cid = f' id="{escape(caption_id)}"' if caption_id else ""
+        out.append(f"<caption{cid}>{escape(caption)}</caption>")
     part = None
     for row in grid.rows:
         if row.part != part:
