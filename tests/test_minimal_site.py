@@ -30,8 +30,8 @@ def test_missing_docs_dir_is_said_in_chinese_then_a_home_page_is_made(tmp_path: 
     assert done.returncode == 0, done.stderr
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "示例县政府信息公开年报" in home
-    assert 'href="reports/shili-qu-jiaoyuju-2024.html"' in home
-    assert (tmp_path / "site" / "search.html").is_file()
+    assert 'href="reports/shili-qu-jiaoyuju-2024/"' in home  # MkDocs' default use_directory_urls, respected
+    assert (tmp_path / "site" / "search" / "index.html").is_file()
 
 
 def test_a_home_page_of_the_site_wins(tmp_path: Path) -> None:
