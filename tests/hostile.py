@@ -153,9 +153,15 @@ def hostile_report(agency_id: str, name: str, vectors: list[str], region: str, y
     signature["署名"] = f"{name} {joined}"
     if year != 2024:
         signature["日期"] = f"{year + 1}-01-15"
-    prose = "\n".join([*VECTORS, "测试向量 " + " ".join(VECTORS), "解码向量 q00060 img src=x onerror=alert('nbxss') q00062 解码向量"])
+    # Vectors side by side too, a few to a line: S7 refuses a line of more than 50 '<' or '[' (Markdown slows on them).
+    side_by_side = ["测试向量 " + " ".join(VECTORS[i : i + 6]) for i in range(0, len(VECTORS), 6)]
+    prose = "\n".join([*VECTORS, *side_by_side, "解码向量 q00060 img src=x onerror=alert('nbxss') q00062 解码向量"])
+    # The lead may hold no headings (S6: PDF/UA forbids them there): its '#' lines start with a word.
+    lead = "\n".join(f"导语 {line}" if line.lstrip().startswith("#") else line for line in prose.split("\n"))
     for key in list(data):
-        if key == "导语" or key[:2] in ("一、", "二、", "三、", "四、", "五、", "六、"):
+        if key == "导语":
+            data[key] = lead
+        elif key[:2] in ("一、", "二、", "三、", "四、", "五、", "六、"):
             data[key] = prose
     return data
 
