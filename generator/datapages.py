@@ -10,9 +10,9 @@ from collections import defaultdict
 from html import escape
 
 from . import aggregate as agg
-from .charts import stacked_bars
+from .charts import Category, stacked_bars
 from .export import IDENTITY_DESCRIPTIONS, columns
-from .formats import APPLICANTS, FORMATS, TABLE_SECTION, Kind
+from .formats import APPLICANTS, FORMATS, RESULT_GROUPS, TABLE_SECTION, Kind
 from .model import Number, Report
 from .pages import _block, _front_matter, _md_text, region_label
 from .tables import format_number, table_html
@@ -44,44 +44,86 @@ ALL_DATA = "nianbao-all"
 # -- trends ----------------------------------------------------------------------------------------
 
 
-def trend_charts(chart_id: str, subject: str, by_year: dict[int, tuple[dict[tuple[str, ...], Number], int]]) -> str:
+def _basis(trend: agg.Trend, region: bool) -> str:
+    """Return the sentence that says what a region's bars compare (empty for an agency)."""
+    if not region or len(trend.present) < 2:
+        return ""
+    if trend.per_report:
+        return "各年度发布报告的机关不同，合计不可比：图中为平均每份报告的件数，每年的报告数见年度下方。"
+    names = "、".join(trend.agencies[:5]) + ("等" if len(trend.agencies) > 5 else "")
+    left_out = sum(y.published - y.counted for y in trend.present)
+    if not left_out:
+        return f"各年度均为同样的{len(trend.agencies)}个机关（{names}）的合计。"
+    return (
+        f"为使各年度可比，只计入每个有报告的年度都发布了报告的{len(trend.agencies)}个机关（{names}）；"
+        f"其他机关的{left_out}份报告未计入，每年计入的报告数见年度下方。"
+    )
+
+
+def trend_charts(chart_id: str, subject: str, trend: agg.Trend, region: bool = False) -> str:
     """Return the two trend charts (applicants, outcomes) over years for one agency or region.
 
-    ``by_year`` maps a year to (numbers, format id).
+    Every year of the span has its slot; for a region, the number of reports each bar counts is
+    printed under it.
     """
-    years = sorted(by_year)
-    labels = [f"{y}年" for y in years]
-    applicants: dict[str, list[float]] = {a: [] for a in APPLICANTS}
-    outcomes: dict[str, list[float]] = {}
-    for y in years:
-        numbers, fmt_id = by_year[y]
-        for a, v in agg.applicant_series(numbers).items():
-            applicants[a].append(agg.as_number(v))
-        for group, v in agg.outcome_series(numbers, FORMATS[fmt_id]).items():
-            outcomes.setdefault(agg.short_label(group), []).append(agg.as_number(v))
-    span = f"{years[0]}—{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
-    received = [sum(v[i] for v in applicants.values()) for i in range(len(years))]
-    desc1 = f"{subject}{span}每年新收政府信息公开申请数量，按申请人类型堆叠：" + "；".join(
-        f"{label}{int(total)}件" for label, total in zip(labels, received, strict=True)
-    )
-    handled = [sum(v[i] for v in outcomes.values()) for i in range(len(years))]
-    desc2 = f"{subject}{span}每年办理结果，按结果类型堆叠：" + "；".join(
-        f"{label}{int(total)}件" for label, total in zip(labels, handled, strict=True)
-    )
+    per = trend.per_report
+    categories = []
+    for y in trend.years:
+        note = ""
+        if region and y.numbers is not None:
+            note = f"{y.counted}份报告" if y.counted == y.published else f"{y.counted}/{y.published}份报告"
+        categories.append(Category(f"{y.year}年", note, y.numbers is not None))
+    applicants: dict[str, list[float | None]] = {a: [] for a in APPLICANTS}
+    outcomes: dict[str, list[float | None]] = {agg.short_label(g): [] for g in RESULT_GROUPS}
+    for y in trend.years:
+        if y.numbers is None:
+            for values in (*applicants.values(), *outcomes.values()):
+                values.append(None)
+            continue
+        for a, v in agg.applicant_series(y.numbers).items():
+            applicants[a].append(y.value(v, per))
+        for group, v in agg.outcome_series(y.numbers, FORMATS[y.format_id]).items():
+            outcomes[agg.short_label(group)].append(y.value(v, per))
+    first, last = trend.years[0].year, trend.years[-1].year
+    span = f"{first}—{last}年" if last > first else f"{first}年"
+    unit = "平均每份报告" if per else ""
+    basis = _basis(trend, region)
+
+    def describe(what: str, series: dict[str, list[float | None]]) -> str:
+        parts = []
+        for i, cat in enumerate(categories):
+            if not cat.present:
+                parts.append(f"{cat.label}无报告")
+                continue
+            total = sum(v[i] or 0 for v in series.values())
+            parts.append(f"{cat.label}{_amount(total)}件" + (f"（{cat.note}）" if cat.note else ""))
+        return f"{subject}{span}{what}{unit}：" + "；".join(parts) + (f"。{basis}" if basis else "")
+
     return "\n".join(
         [
-            stacked_bars(f"{chart_id}-applicants", f"{subject}历年新收申请（按申请人类型）", desc1, labels, applicants),
-            stacked_bars(f"{chart_id}-outcomes", f"{subject}历年办理结果", desc2, labels, outcomes),
+            stacked_bars(
+                f"{chart_id}-applicants", f"{subject}历年新收申请（按申请人类型{'，' + unit if unit else ''}）",
+                describe("每年新收政府信息公开申请数量，按申请人类型堆叠", applicants), categories, applicants,
+                integer=not per, note=basis,
+            ),
+            stacked_bars(
+                f"{chart_id}-outcomes", f"{subject}历年办理结果{'（' + unit + '）' if unit else ''}",
+                describe("每年办理结果，按结果类型堆叠", outcomes), categories, outcomes, integer=not per, note=basis,
+            ),
         ]
     )
+
+
+def _amount(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def agency_trends(reports: list[Report]) -> str:
     """Return the trend section of an agency page (empty below two years)."""
     if len(reports) < 2:
         return ""
-    by_year = {r.year: (r.numbers(), r.format_id) for r in reports}
-    return "## 历年变化\n\n" + _block(trend_charts(f"trend-{reports[0].agency_id}", reports[0].agency, by_year)) + "\n"
+    trend = agg.agency_trend(reports)
+    return "## 历年变化\n\n" + _block(trend_charts(f"trend-{reports[0].agency_id}", reports[0].agency, trend)) + "\n"
 
 
 # -- comparison table --------------------------------------------------------------------------------
@@ -174,7 +216,6 @@ def region_page(region: tuple[str, ...], aggregates: list[agg.Aggregate], childr
     name = region_label(region)
     lines = _front_matter(f"{name} 汇总", "region")
     lines += [f"# {_md_text(name)}", ""]
-    by_year = {a.year: (a.numbers, a.format_id) for a in aggregates}
     lines += ["## 各年度汇总", ""]
     for a in sorted(aggregates, key=lambda a: -a.year):
         lines.append(f"- [{a.year}年度汇总]({a.id}.md)（{len(a.reports)}份报告）")
@@ -183,7 +224,7 @@ def region_page(region: tuple[str, ...], aggregates: list[agg.Aggregate], childr
         lines += ["## 下级地区", ""]
         lines += [f"- [{_md_text(c[-1])}]({agg.region_id(c)}.md)" for c in children]
         lines.append("")
-    lines += ["## 历年变化", "", _block(trend_charts(f"trend-{agg.region_id(region)}", name, by_year)), ""]
+    lines += ["## 历年变化", "", _block(trend_charts(f"trend-{agg.region_id(region)}", name, agg.region_trend(aggregates), region=True)), ""]
     return "\n".join(lines)
 
 
