@@ -151,6 +151,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
                 fonts = find_fonts([root / d for d in self.config.fonts])
             except FontError as exc:
                 raise Abort(str(exc)) from None
+            if fonts.fallback_warning():  # the PDFs still build, but a reviewer must hear why they look wrong
+                log.warning(fonts.fallback_warning())
             cache = root / self.config.pdf_cache
             self.pdf_settings = PdfSettings(
                 cache, fonts, max(1, self.config.pdf_jobs), source_date_epoch(), self.config.pdf_tagged_bundles
