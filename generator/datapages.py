@@ -7,19 +7,32 @@ drawn by the same renderer as on report pages, from the same format definition.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 
 from . import aggregate as agg
 from .charts import Category, stacked_bars
-from .export import IDENTITY_DESCRIPTIONS, columns
+from .export import IDENTITY_DESCRIPTIONS, LONG_DESCRIPTIONS, SEP
 from .formats import APPLICANTS, FORMATS, RESULT_GROUPS, TABLE_SECTION, Kind
 from .model import Number, Report
+from .opendata import (  # noqa: F401 - ALL_DATA: where pages find the data files
+    ALL_DATA,
+    DATA_DIR,
+    DATA_FORMATS,
+    DEFAULT_LICENSE,
+    DICTIONARY,
+    PACKAGE,
+    DataFile,
+    License,
+    resolve_license,
+    year_data_name,
+)
 from .pages import _block, _front_matter, _md_text, region_label
 from .tables import format_number, table_html
 
-REGIONS_DIR, DATA_DIR = "regions", "data"
+REGIONS_DIR = "regions"
 DATA_PAGE = "data.md"
-DATA_FORMATS = ("csv", "xlsx", "json")
 
 
 def region_uri(region: tuple[str, ...]) -> str:
@@ -33,12 +46,6 @@ def aggregate_uri(a: agg.Aggregate) -> str:
 def report_data_url(slug: str, fmt: str, prefix: str = "../") -> str:
     return f"{prefix}{DATA_DIR}/reports/{slug}.{fmt}"
 
-
-def year_data_name(year: int, fmt: str) -> str:
-    return f"nianbao-{year}.{fmt}"
-
-
-ALL_DATA = "nianbao-all"
 
 
 # -- trends ----------------------------------------------------------------------------------------
@@ -250,8 +257,20 @@ def region_tree(aggregates: list[agg.Aggregate]) -> dict[tuple[str, ...], list[t
     return children
 
 
-def data_page(years: list[int]) -> str:
-    """Return the open-data page: downloads and the meaning of every column."""
+@dataclass(frozen=True)
+class DataFacts:
+    """What the data page states about the files: which, under which licence, when, and how large."""
+
+    files: list[DataFile]
+    license: License
+    updated: str  # 2025年1月7日
+    size: Callable[[str], str] = lambda path: ""  # a file's size as a reader sees it, by its path in the site
+
+
+def data_page(years: list[int], facts: DataFacts | None = None) -> str:
+    """Return the open-data page: the files with their sizes, date and licence, and how to read them."""
+    facts = facts or DataFacts([], resolve_license(DEFAULT_LICENSE), "")
+    lic = facts.license
     lines = _front_matter("开放数据", "data")
     lines += [
         "# 开放数据",
@@ -259,16 +278,39 @@ def data_page(years: list[int]) -> str:
         "本站全部报告的全部数字，可以下载为 CSV（UTF-8 带 BOM，Excel 和 WPS 可直接打开）、XLSX 或 JSON 文件。"
         "每份报告的页面上也提供该报告自己的数据。也可以在命令行中用 `nianbao export` 导出。",
         "",
-        "## 下载",
-        "",
     ]
-    def links(name: str) -> str:  # raw HTML: MkDocs would warn on Markdown links to non-pages
-        return " ".join(f'<a href="{DATA_DIR}/{name}.{f}" download>{f.upper()}</a>' for f in DATA_FORMATS)
-
-    items = [f"<li>全部年度：{links(ALL_DATA)}</li>"]
-    items += [f"<li>{y}年度：{links(year_data_name(y, '').rstrip('.'))}</li>" for y in years]
-    lines.append(_block('<ul class="nb-data-downloads">' + "".join(items) + "</ul>"))
+    facts_html = [f'<dt>许可协议</dt><dd><a href="{escape(lic.url, quote=True)}">{escape(lic.title)}</a>'
+                  "（使用时请按协议注明来源）</dd>"]
+    if facts.updated:
+        facts_html.append(f"<dt>更新日期</dt><dd>{escape(facts.updated)}（本站最近一次生成数据文件的日期）</dd>")
+    facts_html.append(f"<dt>数据来源</dt><dd>本站发布的{len(years)}个年度各机关政府信息公开工作年度报告，数字与报告页面一致</dd>")
+    facts_html.append(f'<dt>数据包</dt><dd><a href="{DATA_DIR}/{PACKAGE}">{PACKAGE}</a>（Frictionless Data Package：各 CSV 文件的字段、类型、许可协议和校验值）</dd>')
+    lines.append(_block('<dl class="nb-data-facts">' + "".join(facts_html) + "</dl>"))
+    lines += ["", "## 下载", ""]
+    rows = []
+    for f in facts.files:
+        path = f"{DATA_DIR}/{f.name}"
+        size = facts.size(path)
+        kind = f.name.rsplit(".", 1)[-1].upper()
+        rows.append(f'<tr><th scope="row">{escape(f.title)}</th><td><a href="{path}" download>{escape(f.name)}</a></td>'
+                    f'<td>{kind}</td><td class="nb-num">{escape(size)}</td></tr>')
+    lines.append(_block(
+        '<div class="nb-table-wrap" role="region" aria-label="数据文件" tabindex="0"><table class="nb-data-files">'
+        '<thead><tr><th scope="col">内容</th><th scope="col">文件</th><th scope="col">格式</th><th scope="col">大小</th></tr></thead>'
+        "<tbody>" + "".join(rows) + "</tbody></table></div>"
+    ))
     lines += [
+        "",
+        "2021 格式（国办公开办函〔2021〕30号）和 2019 格式（试行格式，2019、2020 年度）的表格不同，宽表按格式分成两个文件；"
+        "长表把两种格式的全部数字放在一个文件中。",
+        "",
+        "## 长表 CSV 的列",
+        "",
+        "每个数字一行，便于筛选、透视和导入数据库：",
+        "",
+        "| 列 | 含义 |",
+        "|---|---|",
+        *(f"| {k} | {_md_text(v)} |" for k, v in LONG_DESCRIPTIONS.items()),
         "",
         "## JSON 的结构",
         "",
@@ -276,16 +318,17 @@ def data_page(years: list[int]) -> str:
         "",
         "```json",
         '{"机关": "…", "机关代码": "…", "地区": "省/市/区", "机关类别": "…", "年度": 2024, "格式": 2021,',
-        ' "表一": {"第二十条第（一）项/规章": {"本年制发件数": 0, "本年废止件数": 0, "现行有效件数": 0}, …},',
-        ' "表二": {"三、本年度办理结果/（三）不予公开/1.属于国家秘密": {"自然人": 0, …, "总计": 0}, …},',
-        ' "表三": {"行政复议": {"结果维持": 0, …, "总计": 0}, "行政诉讼/未经复议直接起诉": {…}, …}}',
+        f' "表一": {{"第二十条第（一）项{SEP}规章": {{"本年制发件数": 0, "本年废止件数": 0, "现行有效件数": 0}}, …}},',
+        f' "表二": {{"三、本年度办理结果{SEP}（三）不予公开{SEP}1.属于国家秘密": {{"自然人": 0, …, "总计": 0}}, …}},',
+        f' "表三": {{"行政复议": {{"结果维持": 0, …, "总计": 0}}, "行政诉讼{SEP}未经复议直接起诉": {{…}}, …}}}}',
         "```",
         "",
-        "每张表把“行”的标签路径（报告格式中的原文标签，用“/”连接）对应到“列标签 → 数字”。总计均已包含：报告中未填写的总计由程序计算。",
+        f"每张表把“行”的标签路径（报告格式中的原文标签，用“{SEP}”连接；标签本身含有“/”，如“本年增/减”，"
+        "所以不用“/”）对应到“列标签 → 数字”。总计均已包含：报告中未填写的总计由程序计算。",
         "",
-        "## CSV 和 XLSX 的列",
+        "## 宽表 CSV 和 XLSX 的列",
         "",
-        "CSV 每份报告一行；XLSX 每张表一个工作表，表头按报告格式合并。"
+        "CSV 每份报告一行；XLSX 每张表一个工作表，表头按报告格式合并，文件属性中写明标题、发布机构和许可协议。"
         "CSV 中以 =、+、-、@ 开头的文字前加了英文单引号“'”，以免电子表格软件把它当作公式执行。",
         "",
         "前六列是报告的基本信息：",
@@ -294,14 +337,10 @@ def data_page(years: list[int]) -> str:
         "|---|---|",
         *(f"| {k} | {v} |" for k, v in IDENTITY_DESCRIPTIONS.items()),
         "",
-        "其余每列是一个表格单元格，列名为“表/行标签路径/列标签”：",
+        f"其余每列是一个表格单元格，列名为“表{SEP}行标签路径{SEP}列标签”，如“表二{SEP}三、本年度办理结果{SEP}（七）总计{SEP}自然人”。"
+        "每一列的单位（件或万元）、适用格式和说明见列说明文件：",
         "",
-        "| 列 | 单位 | 适用格式 | 说明 |",
-        "|---|---|---|---|",
+        _block(f'<p><a href="{DATA_DIR}/{DICTIONARY}" download>{DICTIONARY}</a>（CSV）</p>'),
+        "",
     ]
-    for col in columns([FORMATS[2021], FORMATS[2019]]):
-        unit = {Kind.COUNT: "件", Kind.SIGNED: "件（可为负数）", Kind.AMOUNT: "万元"}[col.cell.kind]
-        note = "总计，报告未填写时由程序计算" if col.cell.total else ""
-        lines.append(f"| {_md_text(col.name)} | {unit} | {'、'.join(str(f) for f in col.formats)} | {note} |")
-    lines.append("")
     return "\n".join(lines)

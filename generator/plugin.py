@@ -11,6 +11,7 @@ are shown on a page.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import logging
 import os
@@ -31,7 +32,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import aggregate, datafiles, pagecache, pages, sitepages
+from . import aggregate, datafiles, datapages, opendata, pagecache, pages, sitepages
+from .dates import chinese_date
 from .findings import format_text
 from .fsutil import place
 from .model import Report
@@ -64,6 +66,8 @@ class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
     pdf_cache = c.Type(str, default=str(DEFAULT_CACHE))
     pdf_tagged_bundles = c.Type(bool, default=False)
     open_data = c.Type(bool, default=True)
+    data_license = c.Type(str, default=opendata.DEFAULT_LICENSE)  # SPDX id of the open data's licence
+    data_license_url = c.Type(str, default="")  # its text, for a licence not in opendata.LICENSES
     data_cache = c.Type(str, default=str(datafiles.DEFAULT_CACHE))
     page_cache = c.Type(str, default=str(pagecache.DEFAULT_CACHE))
     regions = c.ListOfItems(c.Type(str), default=[])  # publish only these regions (a shard)
@@ -122,6 +126,11 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._html: dict[str, bytes] = {}  # page -> its converted HTML, compressed until it is rendered
         self._nonce = "NBRAW" + secrets.token_hex(6).upper()
         self.root = Path(".")
+        self.data_license: opendata.License | None = None
+        self._data_sizes: dict[str, int] = {}  # data file -> size, once written
+        self._data_time = datetime.datetime.now(datetime.UTC)
+        self._publisher = ""
+        self._site_url = ""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -145,6 +154,15 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         if result.findings:
             log.warning("报告校验：\n%s", format_text(result.findings, len(result.reports)))
         self.validation = result
+        try:
+            self.data_license = opendata.resolve_license(self.config.data_license, self.config.data_license_url)
+        except opendata.LicenseError as exc:
+            raise Abort(str(exc)) from None
+        epoch = source_date_epoch()
+        self._data_time = (
+            datetime.datetime.fromtimestamp(epoch, datetime.UTC) if epoch is not None else datetime.datetime.now(datetime.UTC)
+        )
+        self._data_sizes = {}
         self.site = pages.SiteIndex(in_regions(result.valid_reports(), self.config.regions))
         if self.config.pdf:
             try:
@@ -166,6 +184,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         site = self.site
         assert site is not None
+        self._publisher = str(config.extra.get("publisher") or config.site_name)
+        self._site_url = str(config.site_url or "")
         report_links, year_links = self._start_pdfs(site, config)
         self._start_search(config)
         self._pages_started = time.monotonic()
@@ -173,7 +193,12 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         shards = [{"bundle": str(s.get("bundle", "")), "base": str(s.get("base", ""))} for s in self.config.search_shards]
         # One page at a time, its tables lifted out at once: 10,000 reports' Markdown is 260 MB of text.
         cache = BodyCache(self.root / self.config.page_cache)
-        generated = sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data, shards, cache)
+        assert self.data_license is not None
+        beijing = self._data_time.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
+        facts = datapages.DataFacts(opendata.collection(site.reports), self.data_license, chinese_date(beijing.date()), self._size)
+        generated = sitepages.generate(
+            site, self.aggregates, report_links, year_links, self.config.open_data, shards, cache, facts
+        )
         if self.validation and not self.validation.ok:
             generated = itertools.chain(generated, [("check.md", pages.findings_page(self.validation.findings))])
         for uri, content in generated:
@@ -212,7 +237,10 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         return report_links, year_links
 
     def _size(self, name: str) -> str:
-        """Return a PDF's size as a reader sees it, or a placeholder while it is being rendered."""
+        """Return a PDF's or data file's size as a reader sees it, or a placeholder until it is written."""
+        if name.startswith(f"{opendata.DATA_DIR}/"):
+            known = self._data_sizes.get(name)
+            return size_label(known) if known is not None else f"{self._nonce}SIZE[{name}]"
         try:
             size = self.pdfs.size(name) if self.pdfs else None
         except RenderError as exc:  # a report the workers could not typeset: stop here, in Chinese
@@ -232,9 +260,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
                 files = pdfs.finish()
         except RenderError as exc:
             raise Abort(str(exc)) from None
-        for path in self._unsized:
-            html = path.read_text(encoding="utf-8")
-            path.write_text(self._fill_sizes(html), encoding="utf-8")
+        self._fill_unsized()
         for name, source in files.items():
             place(source, site_dir / name)
         prune_cache(pdfs.settings.cache_dir, files.values())
@@ -244,6 +270,13 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             self._say(f"  PDF：{done.reports} 份报告（{done.rendered} 份新生成{per}，{done.reports - done.rendered} 份来自缓存），"
                       f"{done.bundles} 份年度汇编（{done.merged} 份新合并），与页面并行，共用时 {done.elapsed:.1f} 秒，"
                       f"最后等待 {done.waited:.1f} 秒")
+
+    def _fill_unsized(self) -> None:
+        """Fill in the sizes that pages were written without, now that their files exist."""
+        for path in self._unsized:
+            html = path.read_text(encoding="utf-8")
+            path.write_text(self._fill_sizes(html), encoding="utf-8")
+        self._unsized = [p for p in self._unsized if f"{self._nonce}SIZE[" in p.read_text(encoding="utf-8")]
 
     @staticmethod
     def _say(line: str) -> None:
@@ -323,6 +356,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             with _Stage("开放数据"):
                 self._write_data(Path(config.site_dir))
         self._finish_pdfs(Path(config.site_dir))
+        self._fill_unsized()  # without PDFs, the data page's sizes
         if self._search_thread is None:
             self._write_search(config)
             return
@@ -381,7 +415,10 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         site = self.site
         assert site is not None
         start = time.monotonic()
-        datafiles.write_collections(site_dir, site.reports)
+        publisher = str(self._publisher or "nianbao")
+        self._data_sizes = datafiles.write_collections(
+            site_dir, site.reports, self.data_license, publisher, self._site_url, self._data_time
+        )
         fresh = datafiles.write_report_files(site_dir, site.reports, self.root / self.config.data_cache)
         if self.config.progress and len(site.reports) >= 20:
             self._say(f"  开放数据：{len(site.reports)} 份报告（{fresh} 份新生成），用时 {time.monotonic() - start:.1f} 秒")
