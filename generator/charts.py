@@ -123,20 +123,26 @@ def stacked_bars(
         out.append(f'<rect x="{lx:.1f}" y="{ly - 10}" width="12" height="12" fill="{colour}"/>')
         out.append(f'<text class="nb-chart__legend" x="{lx + 17:.1f}" y="{ly}">{escape(name)}</text>')
     out.append("</svg>")
+    # Years across, series down: narrow enough to stand beside the chart.
     has_notes = any(c.note for c in categories)
-    table = [f'<table class="nb-chart__data"><caption>{escape(title)}（数据）</caption><thead><tr><th scope="col">年度</th>']
-    table += [f'<th scope="col">{escape(name)}</th>' for name in series]
-    table.append('<th scope="col">合计</th>' + ('<th scope="col">报告</th>' if has_notes else "") + "</tr></thead><tbody>")
-    for i, cat in enumerate(categories):
-        total = totals[i]
-        if total is None:
-            cells = f'<td colspan="{len(series) + 1}" class="nb-chart__nodata">{NO_DATA}</td>'
-        else:
-            cells = "".join(f'<td class="nb-num">{_fmt(v) if (v := values[i]) is not None else "—"}</td>' for values in series.values())
-            cells += f'<td class="nb-num">{_fmt(total)}</td>'
-        if has_notes:
-            cells += f"<td>{escape(cat.note)}</td>"
-        table.append(f'<tr><th scope="row">{escape(cat.label)}</th>{cells}</tr>')
+    table = [f'<table class="nb-chart__data"><caption>{escape(title)}（数据）</caption><thead><tr><th scope="col">类型</th>']
+    table += [f'<th scope="col">{escape(cat.label)}</th>' for cat in categories]
+    table.append("</tr></thead><tbody>")
+    rows = [(name, values) for name, values in series.items()] + [("合计", totals)]
+    for r, (name, values) in enumerate(rows):
+        cells = []
+        for i, cat in enumerate(categories):
+            if not cat.present:
+                if r == 0:  # one cell down the whole column of a year without data
+                    span = len(rows) + has_notes
+                    cells.append(f'<td rowspan="{span}" class="nb-chart__nodata">{NO_DATA}</td>')
+                continue
+            v = values[i]
+            cells.append(f'<td class="nb-num">{_fmt(v) if v is not None else "—"}</td>')
+        table.append(f'<tr><th scope="row">{escape(name)}</th>{"".join(cells)}</tr>')
+    if has_notes:
+        notes = "".join(f"<td>{escape(cat.note)}</td>" for cat in categories if cat.present)
+        table.append(f'<tr><th scope="row">报告数</th>{notes}</tr>')
     table.append("</tbody></table>")
     head = f'<figcaption><span class="nb-chart__title">{escape(title)}</span>'
     if note:

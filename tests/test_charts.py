@@ -118,4 +118,7 @@ def test_figure_has_title_above_and_the_data_table_beside_the_chart() -> None:
     assert outline.children == ["figcaption.", "div.nb-chart__body"]
     assert re.search(r'<div class="nb-chart__body">\n<svg.*</svg>\n<div class="nb-chart__table"><table', html, re.S)
     assert all(t.isdigit() for t in outline.ticks) and outline.ticks[-1] == "250"
-    assert '<td colspan="3" class="nb-chart__nodata">无报告</td>' in html
+    # years across (as on the x-axis), the gap one cell down its whole column
+    assert '<th scope="col">2023年</th><th scope="col">2024年</th>' in html
+    assert '<tr><th scope="row">自然人</th><td class="nb-num">122</td><td rowspan="3" class="nb-chart__nodata">无报告</td></tr>' in html
+    assert '<tr><th scope="row">合计</th><td class="nb-num">229</td></tr>' in html
