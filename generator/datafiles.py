@@ -26,6 +26,7 @@ from .opendata import (
     License,
     collection,
     datapackage,
+    newest_report_time,
     resolve_license,
     wide_schema,
 )
@@ -74,7 +75,7 @@ def write_collections(
     out = site_dir / DATA_DIR
     out.mkdir(parents=True, exist_ok=True)
     license = license or resolve_license(DEFAULT_LICENSE)
-    created = created or datetime.datetime.now(datetime.UTC)
+    created = created or newest_report_time(reports)
     stamp = created.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     files = collection(reports)
     for f in files:

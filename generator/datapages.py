@@ -263,7 +263,7 @@ class DataFacts:
 
     files: list[DataFile]
     license: License
-    updated: str  # 2025年1月7日
+    updated: str  # 2025年1月7日（最新一份报告的成文日期）
     size: Callable[[str], str] = lambda path: ""  # a file's size as a reader sees it, by its path in the site
 
 
@@ -282,7 +282,7 @@ def data_page(years: list[int], facts: DataFacts | None = None) -> str:
     facts_html = [f'<dt>许可协议</dt><dd><a href="{escape(lic.url, quote=True)}">{escape(lic.title)}</a>'
                   "（使用时请按协议注明来源）</dd>"]
     if facts.updated:
-        facts_html.append(f"<dt>更新日期</dt><dd>{escape(facts.updated)}（本站最近一次生成数据文件的日期）</dd>")
+        facts_html.append(f"<dt>更新日期</dt><dd>{escape(facts.updated)}</dd>")
     facts_html.append(f"<dt>数据来源</dt><dd>本站发布的{len(years)}个年度各机关政府信息公开工作年度报告，数字与报告页面一致</dd>")
     facts_html.append(f'<dt>数据包</dt><dd><a href="{DATA_DIR}/{PACKAGE}">{PACKAGE}</a>（Frictionless Data Package：各 CSV 文件的字段、类型、许可协议和校验值）</dd>')
     lines.append(_block('<dl class="nb-data-facts">' + "".join(facts_html) + "</dl>"))

@@ -86,6 +86,13 @@ class DataFile:
         return self.name.rsplit(".", 1)[0].lower()
 
 
+def newest_report_time(reports: Iterable[Report]) -> datetime.datetime:
+    """Return the newest report's own date, noon in Beijing (as its PDF states it): the data's date without SOURCE_DATE_EPOCH."""
+    days = [r.date or datetime.date(r.year + 1, 1, 1) for r in reports]
+    day = max(days, default=datetime.date(1970, 1, 1))
+    return datetime.datetime(day.year, day.month, day.day, 4, tzinfo=datetime.UTC)
+
+
 def year_data_name(year: int, fmt: str) -> str:
     return f"nianbao-{year}.{fmt}"
 

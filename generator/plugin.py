@@ -129,6 +129,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.data_license: opendata.License | None = None
         self._data_sizes: dict[str, int] = {}  # data file -> size, once written
         self._data_time = datetime.datetime.now(datetime.UTC)
+        self._data_date_note = ""
         self._publisher = ""
         self._site_url = ""
 
@@ -158,12 +159,16 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             self.data_license = opendata.resolve_license(self.config.data_license, self.config.data_license_url)
         except opendata.LicenseError as exc:
             raise Abort(str(exc)) from None
-        epoch = source_date_epoch()
-        self._data_time = (
-            datetime.datetime.fromtimestamp(epoch, datetime.UTC) if epoch is not None else datetime.datetime.now(datetime.UTC)
-        )
         self._data_sizes = {}
         self.site = pages.SiteIndex(in_regions(result.valid_reports(), self.config.regions))
+        # The date the data states: SOURCE_DATE_EPOCH, else the newest report's own date. Never the
+        # wall clock: the same reports must give the same files tomorrow (and a killed build's
+        # retry the same site).
+        epoch = source_date_epoch()
+        if epoch is not None:
+            self._data_time, self._data_date_note = datetime.datetime.fromtimestamp(epoch, datetime.UTC), "本站生成数据文件的日期"
+        else:
+            self._data_time, self._data_date_note = opendata.newest_report_time(self.site.reports), "最新一份报告的成文日期"
         if self.config.pdf:
             try:
                 fonts = find_fonts([root / d for d in self.config.fonts])
@@ -195,7 +200,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         cache = BodyCache(self.root / self.config.page_cache)
         assert self.data_license is not None
         beijing = self._data_time.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
-        facts = datapages.DataFacts(opendata.collection(site.reports), self.data_license, chinese_date(beijing.date()), self._size)
+        updated = f"{chinese_date(beijing.date())}（{self._data_date_note}）"
+        facts = datapages.DataFacts(opendata.collection(site.reports), self.data_license, updated, self._size)
         generated = sitepages.generate(
             site, self.aggregates, report_links, year_links, self.config.open_data, shards, cache, facts
         )

@@ -234,6 +234,13 @@ def _renumber(page: PageObject, folio: PageObject) -> None:
     page.merge_page(folio)
 
 
+def _folio_pages(compiler: typst.Compiler, data: dict[str, Any], folios: list[int], stamp: int | datetime.datetime) -> list[PageObject]:
+    """Typeset the bundle's page numbers: one page per page of the bundle, its footer alone."""
+    numbers = compiler.compile(format="pdf", sys_inputs={"data": json.dumps({**data, "folios": folios}, ensure_ascii=False)}, timestamp=stamp)
+    assert isinstance(numbers, bytes)
+    return list(PdfReader(io.BytesIO(numbers)).pages)
+
+
 def _merge(job: BundleJob) -> bytes:
     """Typeset the cover and contents, append the reports numbered on, and return the bundle's bytes."""
     # strict: our own Typst PDFs need no repairs, and the lenient reader re-reads every object header.
@@ -254,10 +261,7 @@ def _merge(job: BundleJob) -> bytes:
             break
         front_pages = len(front_reader.pages)
     marks = json.loads(compiler.query("<nb-toc>", field="value"))
-    data["folios"] = folios
-    numbers = compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data, ensure_ascii=False)}, timestamp=job.stamp)
-    assert isinstance(numbers, bytes)
-    folio_pages = PdfReader(io.BytesIO(numbers)).pages
+    folio_pages = _folio_pages(compiler, data, folios, job.stamp)
 
     writer = PdfWriter()
     writer.append(front_reader, import_outline=False)
