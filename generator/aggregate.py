@@ -143,3 +143,67 @@ def short_label(group: str) -> str:
 
 def as_number(value: Number) -> float:
     return float(value) if isinstance(value, Decimal) else float(value)
+
+
+# -- trends that compare like with like ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendYear:
+    """One year of a trend: the numbers its bar shows and how many reports they come from."""
+
+    year: int
+    numbers: dict[tuple[str, ...], Number] | None  # None: no report that year (a gap in the chart)
+    format_id: int = 2021
+    counted: int = 0  # reports summed into ``numbers``
+    published: int = 0  # reports of the region that year, counted or not
+
+    def value(self, number: Number, per_report: bool) -> float:
+        """Return what the bar shows for ``number``: the sum, or the mean per counted report."""
+        return as_number(number) / self.counted if per_report and self.counted else as_number(number)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A series of years, every year of the span present (gaps as None), on one comparable basis.
+
+    A region's reports differ from year to year (an agency starts or stops publishing), so summing
+    whatever exists shows the number of reports as growth. A region's trend therefore sums only the
+    agencies that published in every year it has reports (``agencies``); when no agency did, each bar
+    is the mean per report (``per_report``), and the number of reports stands under every bar.
+    """
+
+    years: list[TrendYear]
+    agencies: tuple[str, ...] = ()  # the agencies compared, for a region
+    per_report: bool = False
+
+    @property
+    def present(self) -> list[TrendYear]:
+        return [y for y in self.years if y.numbers is not None]
+
+
+def _span(present: dict[int, TrendYear]) -> list[TrendYear]:
+    """Return every year from the first to the last, a year without reports as a gap."""
+    first, last = min(present), max(present)
+    return [present.get(y, TrendYear(y, None)) for y in range(first, last + 1)]
+
+
+def agency_trend(reports: Iterable[Report]) -> Trend:
+    """Return one agency's trend: each year's own report."""
+    present = {r.year: TrendYear(r.year, r.numbers(), r.format_id, 1, 1) for r in reports}
+    return Trend(_span(present))
+
+
+def region_trend(region_aggregates: Iterable[Aggregate]) -> Trend:
+    """Return a region's trend over the agencies that published in every year it has reports."""
+    aggs = sorted(region_aggregates, key=lambda a: a.year)
+    panel = set.intersection(*({r.agency_id for r in a.reports} for a in aggs)) if aggs else set()
+    present = {}
+    names: dict[str, str] = {}
+    for a in aggs:
+        members = [r for r in a.reports if r.format_id == a.format_id and (not panel or r.agency_id in panel)]
+        names.update((r.agency_id, r.agency) for r in members if r.agency_id in panel)
+        present[a.year] = TrendYear(a.year, sum_numbers(members), a.format_id, len(members), len(a.reports))
+    if not present:
+        return Trend([])
+    return Trend(_span(present), tuple(names[i] for i in sorted(panel)), per_report=not panel)

@@ -133,20 +133,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write every number of the reports as JSON, CSV or XLSX."""
-    from .export import export
+    """Write every number of the reports as JSON, wide CSV or XLSX (one file per format version), or long CSV."""
+    from .export import WIDE, by_format, export
 
     result = validate([Path(p) for p in args.paths])
     if not result.ok:
         _write(format_text(result.findings, len(result.reports)), None)
         print("有错误的报告不能导出，请先修正。", file=sys.stderr)
         return EXIT_FINDINGS
-    data = export(result.valid_reports(), args.format)
-    if args.output and args.output != "-":
+    reports = result.valid_reports()
+    groups = by_format(reports) if args.format in WIDE else {}
+    to_file = bool(args.output and args.output != "-")
+    if len(groups) > 1:
+        if not to_file:
+            print("所选报告既有 2021 格式也有 2019 格式，两种格式的列不同，各写一个文件：请用 -o 指定文件名"
+                  "（如 -o data.csv 生成 data-2021.csv 和 data-2019.csv），或用 --format long 导出为一个长表。", file=sys.stderr)
+            return EXIT_USAGE
+        out = Path(args.output)
+        for format_id, members in groups.items():
+            path = out.with_name(f"{out.stem}-{format_id}{out.suffix}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(export(members, args.format))
+            print(f"已导出 {len(members)} 份 {format_id} 格式的报告：{path}", file=sys.stderr)
+        return EXIT_OK
+    data = export(reports, args.format)
+    if to_file:
         out = Path(args.output)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
-        print(f"已导出 {len(result.valid_reports())} 份报告：{out}", file=sys.stderr)
+        print(f"已导出 {len(reports)} 份报告：{out}", file=sys.stderr)
     elif args.format == "xlsx" and sys.stdout.isatty():
         print("XLSX 是二进制文件，请用 -o 指定输出文件。", file=sys.stderr)
         return EXIT_USAGE
@@ -236,9 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")
     serve.set_defaults(func=cmd_serve)
 
-    export = _subcommand(sub, "export", "导出全部报告的数字（json、csv 或 xlsx）")
+    export = _subcommand(sub, "export", "导出全部报告的数字（json、csv、xlsx 或 long 长表 CSV）")
     export.add_argument("paths", nargs="*", default=["reports"], metavar="路径", help="报告文件或目录（默认 reports/）")
-    export.add_argument("--format", choices=("json", "csv", "xlsx"), default="csv", help="导出格式（默认 csv）")
+    export.add_argument(
+        "--format", choices=("json", "csv", "xlsx", "long"), default="csv",
+        help="导出格式（默认 csv；csv、xlsx 每份报告一行，两种格式的报告各写一个文件；long 每个数字一行）",
+    )
     export.add_argument("-o", "--output", default=None, metavar="文件", help="输出文件（默认输出到屏幕）")
     export.set_defaults(func=cmd_export)
 

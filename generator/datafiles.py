@@ -1,4 +1,5 @@
-"""Write the site's open-data files: all reports, each year, and each report, in CSV, XLSX and JSON.
+"""Write the site's open-data files: all reports, each year, and each report, in CSV, XLSX and JSON,
+with the long table, the column dictionary and the data package that describes them (opendata.py).
 
 A report's own files depend only on its numbers, so they are kept in a content-addressed cache and
 copied into the site: an unchanged report costs a hash, not three files' worth of work.
@@ -6,20 +7,32 @@ copied into the site: an unchanged report costs a hash, not three files' worth o
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .datapages import ALL_DATA, DATA_DIR, DATA_FORMATS, year_data_name
-from .export import export, json_default, report_data
+from . import xlsx
+from .export import dictionary_csv, export, json_default, report_data
 from .fsutil import place, sealed, write_entry
 from .model import Report
+from .opendata import (
+    DATA_DIR,
+    DATA_FORMATS,
+    DEFAULT_LICENSE,
+    PACKAGE,
+    License,
+    collection,
+    datapackage,
+    newest_report_time,
+    resolve_license,
+    wide_schema,
+)
 from .validate import MODEL_CODE, code_fingerprint
 
 DEFAULT_CACHE = Path(".nianbao-cache") / "data"
-VERSION = "1"  # bump when the export format changes, to invalidate the cache
+VERSION = "2"  # bump when the export format changes, to invalidate the cache
 DATA_CODE = (*MODEL_CODE, "export.py", "xlsx.py", "datafiles.py")
 
 
@@ -44,14 +57,41 @@ def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Pat
     return fresh
 
 
-def write_collections(site_dir: Path, reports: Sequence[Report]) -> None:
-    """Write the files of all reports and of each year."""
+_WRITERS = {"long": "long", "wide": "csv", "xlsx": "xlsx", "json": "json"}
+
+
+def write_collections(
+    site_dir: Path,
+    reports: Sequence[Report],
+    license: License | None = None,
+    publisher: str = "nianbao",
+    site_url: str = "",
+    created: datetime.datetime | None = None,
+) -> dict[str, int]:
+    """Write the files of all reports and of each year, and the data package; return each file's size by site path."""
     out = site_dir / DATA_DIR
     out.mkdir(parents=True, exist_ok=True)
-    by_year: dict[int, list[Report]] = defaultdict(list)
-    for r in reports:
-        by_year[r.year].append(r)
-    for fmt in DATA_FORMATS:
-        (out / f"{ALL_DATA}.{fmt}").write_bytes(export(reports, fmt))
-        for year, members in by_year.items():
-            (out / year_data_name(year, fmt)).write_bytes(export(members, fmt))
+    license = license or resolve_license(DEFAULT_LICENSE)
+    created = created or newest_report_time(reports)
+    stamp = created.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    files = collection(reports)
+    for f in files:
+        if f.kind == "dictionary":
+            data = dictionary_csv()
+        elif f.kind == "schema":
+            data = (json.dumps(wide_schema(f.format_id), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        elif f.kind == "xlsx":
+            properties = xlsx.Properties(
+                title=f"{publisher}：政府信息公开工作年度报告数据，{f.title}", creator=publisher,
+                subject="政府信息公开工作年度报告统计表", description=f"许可协议：{license.title}（{license.url}）",
+                keywords=("政府信息公开", "年度报告", "开放数据"), created=stamp, company=publisher,
+            )
+            data = export(f.reports, "xlsx", properties)
+        elif f.kind in _WRITERS:
+            data = export(f.reports, _WRITERS[f.kind])
+        else:
+            continue
+        (out / f.name).write_bytes(data)
+    package = datapackage(out, files, license, publisher, site_url, created)
+    (out / PACKAGE).write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return {f"{DATA_DIR}/{f.name}": (out / f.name).stat().st_size for f in files}

@@ -1,24 +1,30 @@
 """Open data: every number of every report as JSON, CSV (UTF-8 with BOM) and XLSX.
 
 The shape is fixed and documented on the site's data page: a report's identity, then each table as
-a map from the row's label path (the statutory labels joined by ``/``) to a map from column label to
-number, totals included. CSV and XLSX flatten that into one row per report, one column per cell,
-in the order of the format definition.
+a map from the row's label path (the statutory labels joined by SEP) to a map from column label to
+number, totals included. The wide CSV and XLSX flatten that into one row per report, one column per
+cell, in the order of the format definition, one format version per file; the long CSV has one row
+per number (report, table, row path, column, value), whatever the format.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from . import xlsx
-from .formats import FORMATS, CellDef, FormatDef
+from .formats import FORMATS, CellDef, FormatDef, Kind
 from .model import Number, Report
+
+# Joins the labels of a path. Not "/": the statutory label 本年增/减 holds one (tests/test_data.py
+# checks that no label of any format holds SEP).
+SEP = "›"
 
 # The identity columns of the flat table, with what they hold (documented on the data page).
 IDENTITY_DESCRIPTIONS = {
@@ -30,6 +36,16 @@ IDENTITY_DESCRIPTIONS = {
     "格式": "2021（国办公开办函〔2021〕30号）或 2019（试行格式，2019、2020 年度）",
 }
 IDENTITY = tuple(IDENTITY_DESCRIPTIONS)
+
+
+def row_path(cell: CellDef) -> str:
+    """Return the row's label path of a cell: 三、本年度办理结果›（三）不予公开›1.属于国家秘密."""
+    return SEP.join(cell.path[:-1])
+
+
+def column_name(cell: CellDef) -> str:
+    """Return a cell's name in the wide tables: table, row path and column, joined by SEP."""
+    return SEP.join((cell.table, *cell.path))
 
 
 def report_data(report: Report) -> dict[str, Any]:
@@ -48,7 +64,7 @@ def report_data(report: Report) -> dict[str, Any]:
         for cell in table.cells:
             value = numbers.get((table.id, *cell.path))
             if value is not None:
-                rows.setdefault(cell.row_label, {})[cell.column_label] = value
+                rows.setdefault(row_path(cell), {})[cell.column_label] = value
         data[table.id] = rows
     return data
 
@@ -77,7 +93,7 @@ def to_json(reports: Iterable[Report]) -> str:
 class Column:
     """A column of the flat table: a cell of some format, named by table/row path/column."""
 
-    name: str  # 表二/三、本年度办理结果/（七）总计/自然人
+    name: str  # 表二›三、本年度办理结果›（七）总计›自然人
     cell: CellDef
     formats: tuple[int, ...]  # the format versions that have this cell
 
@@ -88,7 +104,7 @@ def columns(formats: Sequence[FormatDef]) -> list[Column]:
     for fmt in formats:
         for table in fmt.tables:
             for cell in table.cells:
-                name = "/".join((table.id, *cell.path))
+                name = column_name(cell)
                 if name in seen:
                     old = seen[name]
                     seen[name] = Column(name, old.cell, old.formats + (fmt.id,))
@@ -112,6 +128,65 @@ def flat_rows(reports: Sequence[Report]) -> tuple[list[str], list[list[Any]]]:
         identity = [r.agency, r.agency_id, "/".join(r.region), r.kind, r.year, r.format_id]
         rows.append(identity + [numbers.get((c.cell.table, *c.cell.path)) for c in cols])
     return header, rows
+
+
+def by_format(reports: Sequence[Report]) -> dict[int, list[Report]]:
+    """Return the reports of each format version (2021 first): a wide file holds one version only."""
+    out: dict[int, list[Report]] = {}
+    for r in sorted(reports, key=lambda r: -r.format_id):
+        out.setdefault(r.format_id, []).append(r)
+    return out
+
+
+LONG_DESCRIPTIONS = {
+    "报告": "报告代码：机关代码-年度，与每份报告的数据文件名一致",
+    "机关代码": "机关的英文代码",
+    "年度": "报告年度",
+    "格式": "2021 或 2019，表和行的标签按该格式",
+    "表": "表一、表二或表三",
+    "行": f"行标签路径：报告格式中的原文标签，用“{SEP}”连接",
+    "列": "列标签",
+    "数值": "该单元格的数字（件；收费为万元）。总计已包含：报告中未填写的总计由程序计算",
+}
+LONG_HEADER = tuple(LONG_DESCRIPTIONS)
+
+
+def long_rows(reports: Iterable[Report]) -> Iterable[list[Any]]:
+    """Yield one row per number: report, agency id, year, format, table, row path, column, value."""
+    for r in reports:
+        numbers = r.numbers()
+        for table in r.format.tables:
+            for cell in table.cells:
+                value = numbers.get((table.id, *cell.path))
+                if value is not None:
+                    yield [r.slug, r.agency_id, r.year, r.format_id, table.id, row_path(cell), cell.column_label, value]
+
+
+def to_long_csv(reports: Sequence[Report]) -> bytes:
+    """Return the long (tidy) table as CSV in UTF-8 with a BOM: one row per number of every report."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LONG_HEADER)
+    writer.writerows([_csv_value(v) for v in row] for row in long_rows(reports))
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
+UNITS = {Kind.COUNT: "件", Kind.SIGNED: "件（可为负数）", Kind.AMOUNT: "万元"}
+DICTIONARY_HEADER = ("列名", "表", "行", "列", "单位", "适用格式", "说明")
+
+
+def dictionary_csv() -> bytes:
+    """Return the column dictionary of the wide tables (both formats) as CSV in UTF-8 with a BOM."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(DICTIONARY_HEADER)
+    for name, text in IDENTITY_DESCRIPTIONS.items():
+        writer.writerow([name, "", "", "", "", "2021、2019", text])
+    for col in columns([FORMATS[2021], FORMATS[2019]]):
+        note = "总计，报告未填写时由程序计算" if col.cell.total else ""
+        writer.writerow([col.name, col.cell.table, row_path(col.cell), col.cell.column_label, UNITS[col.cell.kind],
+                         "、".join(str(f) for f in col.formats), note])
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection, CWE-1236).
@@ -173,7 +248,31 @@ def _identity(report: Report) -> list[xlsx.Value]:
     return [report.agency, report.agency_id, "/".join(report.region), report.kind, report.year, report.format_id]
 
 
-def to_xlsx(reports: Sequence[Report]) -> bytes:
+def report_date(report: Report) -> str:
+    """Return the W3C date-time a report's files state: its own date, noon in Beijing (as its PDF)."""
+    day = report.date or datetime.date(report.year + 1, 1, 1)
+    return f"{day.isoformat()}T04:00:00Z"
+
+
+def default_properties(reports: Sequence[Report]) -> xlsx.Properties:
+    """Return the document properties of a workbook of ``reports``: one report's own, or the collection's."""
+    years = sorted({r.year for r in reports})
+    created = max((report_date(r) for r in reports), default="")
+    if len(reports) == 1:
+        r = reports[0]
+        return xlsx.Properties(
+            title=f"{r.title}（数据）", creator=r.agency, subject="政府信息公开工作年度报告统计表",
+            keywords=("政府信息公开", "年度报告", f"{r.year}年", r.agency, *r.region), created=created,
+        )
+    span = f"{years[0]}—{years[-1]}年度" if len(years) > 1 else f"{years[0]}年度" if years else ""
+    return xlsx.Properties(
+        title=f"政府信息公开工作年度报告数据（{span}，{len(reports)}份报告）", creator="nianbao",
+        subject="政府信息公开工作年度报告统计表", keywords=("政府信息公开", "年度报告", *(f"{y}年" for y in years)),
+        created=created,
+    )
+
+
+def to_xlsx(reports: Sequence[Report], properties: xlsx.Properties | None = None) -> bytes:
     """Return an XLSX workbook: a sheet per table, the statutory labels merged over its columns."""
     fmts = _formats_of(reports)
     cols = columns(fmts)
@@ -191,12 +290,27 @@ def to_xlsx(reports: Sequence[Report]) -> bytes:
             rows.append(_identity(report) + [values.get((c.cell.table, *c.cell.path)) for c in table_cols])
         widths = {i: 16.0 for i in range(1, len(IDENTITY) + 1)}
         sheets.append(xlsx.Sheet(f"{table.id} {table.title}", rows, merges, depth, len(IDENTITY), widths))
-    return xlsx.workbook(sheets)
+    return xlsx.workbook(sheets, properties or default_properties(reports))
 
 
-FORMAT_WRITERS = {"json": lambda rs: to_json(rs).encode("utf-8"), "csv": to_csv, "xlsx": to_xlsx}
+def _to_json(reports: Sequence[Report], properties: xlsx.Properties | None) -> bytes:
+    return to_json(reports).encode("utf-8")
 
 
-def export(reports: Sequence[Report], fmt: str) -> bytes:
-    """Return ``reports`` in format ``fmt`` (json, csv or xlsx)."""
-    return FORMAT_WRITERS[fmt](reports)
+def _to_csv(reports: Sequence[Report], properties: xlsx.Properties | None) -> bytes:
+    return to_csv(reports)
+
+
+def _to_long(reports: Sequence[Report], properties: xlsx.Properties | None) -> bytes:
+    return to_long_csv(reports)
+
+
+FORMAT_WRITERS: dict[str, Callable[[Sequence[Report], xlsx.Properties | None], bytes]] = {
+    "json": _to_json, "csv": _to_csv, "xlsx": to_xlsx, "long": _to_long,
+}
+WIDE = ("csv", "xlsx")  # one format version per file
+
+
+def export(reports: Sequence[Report], fmt: str, properties: xlsx.Properties | None = None) -> bytes:
+    """Return ``reports`` in format ``fmt`` (json, csv, xlsx or long); ``properties`` for an XLSX file."""
+    return FORMAT_WRITERS[fmt](reports, properties)

@@ -15,6 +15,7 @@ render.py (templates), sitepages.py (the pages), pdf/ (PDFs), search.py, datafil
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import sys
@@ -32,7 +33,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from . import aggregate, datafiles, hosting, pagecache, pages, render, sitepages
+from . import aggregate, datafiles, datapages, hosting, opendata, pagecache, pages, render, sitepages
+from .dates import chinese_date
 from .findings import format_text
 from .fsutil import CacheError, cache_folder, place
 from .model import Report
@@ -67,6 +69,8 @@ class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
     pdf_cache = c.Type(str, default=str(DEFAULT_CACHE))
     pdf_tagged_bundles = c.Type(bool, default=False)
     open_data = c.Type(bool, default=True)
+    data_license = c.Type(str, default=opendata.DEFAULT_LICENSE)  # SPDX id of the open data's licence
+    data_license_url = c.Type(str, default="")  # its text, for a licence not in opendata.LICENSES
     data_cache = c.Type(str, default=str(datafiles.DEFAULT_CACHE))
     page_cache = c.Type(str, default=str(pagecache.DEFAULT_CACHE))
     regions = c.ListOfItems(c.Type(str), default=[])  # publish only these regions (a shard)
@@ -125,6 +129,12 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.root = Path(".")
         self.caches: dict[str, Path] = {}
         self._excluded = 0  # reports left out of a preview for their errors
+        self.data_license: opendata.License | None = None
+        self._data_sizes: dict[str, int] = {}  # data file -> size, once written
+        self._data_time = datetime.datetime.now(datetime.UTC)
+        self._data_date_note = ""
+        self._publisher = ""
+        self._site_url = ""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -155,13 +165,28 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         if result.findings:
             log.warning("报告校验：\n%s", format_text(result.findings, len(result.reports)))
         self.validation = result
+        try:
+            self.data_license = opendata.resolve_license(self.config.data_license, self.config.data_license_url)
+        except opendata.LicenseError as exc:
+            raise Abort(str(exc)) from None
+        self._data_sizes = {}
         self.site = pages.SiteIndex(in_regions(result.valid_reports(), self.config.regions))
         self._excluded = sum(1 for r in result.reports if r.errors)
+        # The date the data states: SOURCE_DATE_EPOCH, else the newest report's own date. Never the
+        # wall clock: the same reports must give the same files tomorrow (and a killed build's
+        # retry the same site).
+        epoch = source_date_epoch()
+        if epoch is not None:
+            self._data_time, self._data_date_note = datetime.datetime.fromtimestamp(epoch, datetime.UTC), "本站生成数据文件的日期"
+        else:
+            self._data_time, self._data_date_note = opendata.newest_report_time(self.site.reports), "最新一份报告的成文日期"
         if self.config.pdf:
             try:
                 fonts = find_fonts([root / d for d in self.config.fonts])
             except FontError as exc:
                 raise Abort(str(exc)) from None
+            if fonts.fallback_warning():  # the PDFs still build, but a reviewer must hear why they look wrong
+                log.warning(fonts.fallback_warning())
             cache = self.caches["pdf_cache"]
             self.pdf_settings = PdfSettings(
                 cache, fonts, max(1, self.config.pdf_jobs), source_date_epoch(), self.config.pdf_tagged_bundles
@@ -175,6 +200,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         site = self.site
         assert site is not None
+        self._publisher = str(config.extra.get("publisher") or config.site_name)
+        self._site_url = str(config.site_url or "")
         report_links, year_links = self._start_pdfs(site, config)
         self._start_search(config)
         self._pages_started = time.monotonic()
@@ -182,7 +209,13 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         shards = [{"bundle": str(s.get("bundle", "")), "base": str(s.get("base", ""))} for s in self.config.search_shards]
         # One page at a time, its tables lifted out at once: 10,000 reports' Markdown is 260 MB of text.
         cache = BodyCache(self.caches["page_cache"], render.current().fingerprint)
-        generated = sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data, shards, cache)
+        assert self.data_license is not None
+        beijing = self._data_time.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
+        updated = f"{chinese_date(beijing.date())}（{self._data_date_note}）"
+        facts = datapages.DataFacts(opendata.collection(site.reports), self.data_license, updated, self._size)
+        generated = sitepages.generate(
+            site, self.aggregates, report_links, year_links, self.config.open_data, shards, cache, facts
+        )
         for uri, content in [*generated, *self._preview_pages(), *self._home_page(files, config)]:
             if files.get_file_from_path(uri) is not None:
                 raise Abort(f"{config.docs_dir}/{uri} 与自动生成的页面重名，请改名或删除")
@@ -247,7 +280,10 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         return report_links, year_links
 
     def _size(self, name: str) -> str:
-        """Return a PDF's size as a reader sees it, or a placeholder while it is being rendered."""
+        """Return a PDF's or data file's size as a reader sees it, or a placeholder until it is written."""
+        if name.startswith(f"{opendata.DATA_DIR}/"):
+            known = self._data_sizes.get(name)
+            return size_label(known) if known is not None else self.placeholders.size(name)
         try:
             size = self.pdfs.size(name) if self.pdfs else None
         except RenderError as exc:  # a report the workers could not typeset: stop here, in Chinese
@@ -264,9 +300,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
                 files = pdfs.finish()
         except RenderError as exc:
             raise Abort(str(exc)) from None
-        for path in self._unsized:
-            html = path.read_text(encoding="utf-8")
-            path.write_text(self.placeholders.fill_sizes(html, self._size), encoding="utf-8")
+        self._fill_unsized()
         for name, source in files.items():
             place(source, site_dir / name)
         prune_cache(pdfs.settings.cache_dir, files.values())
@@ -276,6 +310,13 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             self._say(f"  PDF：{done.reports} 份报告（{done.rendered} 份新生成{per}，{done.reports - done.rendered} 份来自缓存），"
                       f"{done.bundles} 份年度汇编（{done.merged} 份新合并），与页面并行，共用时 {done.elapsed:.1f} 秒，"
                       f"最后等待 {done.waited:.1f} 秒")
+
+    def _fill_unsized(self) -> None:
+        """Fill in the sizes that pages were written without, now that their files exist."""
+        for path in self._unsized:
+            html = path.read_text(encoding="utf-8")
+            path.write_text(self.placeholders.fill_sizes(html, self._size), encoding="utf-8")
+        self._unsized = [p for p in self._unsized if self.placeholders.unsized(p.read_text(encoding="utf-8"))]
 
     @staticmethod
     def _say(line: str) -> None:
@@ -340,6 +381,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             with _Stage("开放数据"):
                 self._write_data(Path(config.site_dir))
         self._finish_pdfs(Path(config.site_dir))
+        self._fill_unsized()  # without PDFs, the data page's sizes
         if self._search_thread is None:
             self._write_search(config)
             return
@@ -401,7 +443,10 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         site = self.site
         assert site is not None
         start = time.monotonic()
-        datafiles.write_collections(site_dir, site.reports)
+        publisher = str(self._publisher or "nianbao")
+        self._data_sizes = datafiles.write_collections(
+            site_dir, site.reports, self.data_license, publisher, self._site_url, self._data_time
+        )
         fresh = datafiles.write_report_files(site_dir, site.reports, self.caches["data_cache"])
         if self.config.progress and len(site.reports) >= 20:
             self._say(f"  开放数据：{len(site.reports)} 份报告（{fresh} 份新生成），用时 {time.monotonic() - start:.1f} 秒")

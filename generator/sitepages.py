@@ -18,6 +18,7 @@ def generate(
     open_data: bool,
     shards: Sequence[Mapping[str, str]] = (),
     cache: BodyCache | None = None,
+    data_facts: datapages.DataFacts | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Yield (path under content/, Markdown) for every generated page.
 
@@ -47,4 +48,4 @@ def generate(
         yield datapages.region_uri(region), datapages.region_page(region, aggs, children.get(region, []))
     yield f"{datapages.REGIONS_DIR}/index.md", datapages.regions_index(list(aggregates))
     if open_data and site.reports:
-        yield datapages.DATA_PAGE, datapages.data_page(site.years)
+        yield datapages.DATA_PAGE, datapages.data_page(site.years, data_facts)

@@ -1,4 +1,4 @@
-"""A small, fast, reproducible XLSX writer: sheets of strings and numbers, merged header cells.
+"""A small, fast, reproducible XLSX writer: sheets of strings and numbers, merged header cells, document properties.
 
 openpyxl took about 40 ms per small workbook and stamps the current time into the file; a site of
 10,000 reports offers a workbook per report, so the few parts of SpreadsheetML we need are written
@@ -29,6 +29,45 @@ class Sheet:
     header_rows: int = 1
     freeze_columns: int = 0
     widths: dict[int, float] = field(default_factory=dict)  # 1-based column -> width in characters
+
+
+@dataclass(frozen=True)
+class Properties:
+    """The document properties a spreadsheet shows under 文件 › 属性 (docProps/core.xml and app.xml)."""
+
+    title: str
+    creator: str
+    subject: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    created: str = ""  # W3C date-time (2025-01-07T04:00:00Z); never the wall clock, for the same bytes
+    company: str = ""
+
+
+def _core_xml(p: Properties) -> str:
+    def el(tag: str, text: str, attrs: str = "") -> str:
+        return f"<{tag}{attrs}>{escape(text)}</{tag}>" if text else ""
+
+    dated = ' xsi:type="dcterms:W3CDTF"'
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        + el("dc:title", p.title) + el("dc:subject", p.subject) + el("dc:creator", p.creator)
+        + el("cp:keywords", ", ".join(p.keywords)) + el("dc:description", p.description) + el("dc:language", "zh-CN")
+        + el("dcterms:created", p.created, dated) + el("dcterms:modified", p.created, dated)
+        + "</cp:coreProperties>"
+    )
+
+
+def _app_xml(p: Properties) -> str:
+    company = f"<Company>{escape(p.company)}</Company>" if p.company else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+        f"<Application>nianbao</Application>{company}</Properties>"
+    )
 
 
 @functools.cache
@@ -96,7 +135,7 @@ _STYLES = (
 )
 
 
-def workbook(sheets: Sequence[Sheet]) -> bytes:
+def workbook(sheets: Sequence[Sheet], properties: Properties | None = None) -> bytes:
     """Return the bytes of an XLSX file holding ``sheets``; the same input gives the same bytes."""
     names = [escape(s.name[:31], {'"': "&quot;"}) for s in sheets]
     files = {
@@ -107,6 +146,11 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            + (
+                '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+                '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+                if properties else ""
+            )
             + "".join(
                 f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
                 'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
@@ -118,7 +162,12 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-            "</Relationships>"
+            + (
+                '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+                '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
+                if properties else ""
+            )
+            + "</Relationships>"
         ),
         "xl/workbook.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -140,6 +189,9 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
         ),
         "xl/styles.xml": _STYLES,
     }
+    if properties:
+        files["docProps/core.xml"] = _core_xml(properties)
+        files["docProps/app.xml"] = _app_xml(properties)
     for i, sheet in enumerate(sheets, start=1):
         files[f"xl/worksheets/sheet{i}.xml"] = _sheet_xml(sheet)
     out = io.BytesIO()

@@ -199,9 +199,30 @@ def test_trend_charts_are_drawn_with_text_alternatives(page: Any, site_url: str)
     assert box and box["width"] > 400 and box["height"] > 150, box
     bars = svg.locator("rect[fill]")
     assert bars.count() > 4
-    data = charts.first.locator("table.nb-chart__data tbody tr")
-    assert data.count() == 2 and data.first.locator("th").inner_text() == "2023年"
+    data = charts.first.locator("table.nb-chart__data")
+    assert data.locator("thead th").all_inner_texts() == ["类型", "2023年", "2024年"]
+    assert data.locator("tbody tr").first.locator("th").inner_text() == "自然人"
+    assert data.locator("tbody tr").last.all_inner_texts()[0].split()[:3] == ["合计", "158", "176"]
     _shot(page, "agency")
+
+
+def test_region_trend_shows_gaps_report_counts_and_the_table_beside(page: Any, site_url: str) -> None:
+    from generator.aggregate import region_id
+
+    page.goto(site_url + f"regions/{region_id(('示例省', '示例市', '示例区'))}.html")
+    chart = page.locator("figure.nb-chart").first
+    svg, caption, table = chart.locator("svg"), chart.locator("figcaption"), chart.locator("table.nb-chart__data")
+    # 2020, 2023 and 2024 have reports: 2021 and 2022 keep their slots, marked
+    labels = svg.locator("text.nb-chart__tick[text-anchor=middle]").all_text_contents()
+    assert labels == ["2020年", "2021年", "2022年", "2023年", "2024年"]
+    assert svg.locator("text.nb-chart__nodata").all_text_contents() == ["无报告", "无报告"]
+    assert "3份报告" in svg.locator("text.nb-chart__note").all_text_contents()
+    assert "平均每份报告" in caption.inner_text()  # no agency reports every year: the mean, said so
+    c, s, t = caption.bounding_box(), svg.bounding_box(), table.bounding_box()
+    assert c and s and t
+    assert c["y"] + c["height"] <= s["y"] + 1  # the title above the chart
+    assert t["x"] >= s["x"] + s["width"] - 1 and t["y"] < s["y"] + s["height"]  # the table beside it
+    _shot(page, "region-trend")
 
 
 def test_downloads_on_report_page(page: Any, site_url: str) -> None:

@@ -16,10 +16,22 @@ from hypothesis import strategies as st
 
 from generator import aggregate as agg
 from generator.cli import main
-from generator.export import IDENTITY, columns, to_csv, to_json, to_xlsx
+from generator.export import (
+    IDENTITY,
+    LONG_HEADER,
+    SEP,
+    by_format,
+    columns,
+    dictionary_csv,
+    to_csv,
+    to_json,
+    to_long_csv,
+    to_xlsx,
+)
 from generator.formats import FORMATS
 from generator.model import Cell, Report
 from generator.validate import validate
+from generator.xlsx import Properties
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +45,7 @@ def reports() -> list[Report]:
 
 def _expected(report: Report) -> dict[str, Decimal]:
     """Every effective number of a report, keyed like the flat columns."""
-    return {"/".join(k): Decimal(str(v)) for k, v in report.numbers().items()}
+    return {SEP.join(k): Decimal(str(v)) for k, v in report.numbers().items()}
 
 
 def test_json_shape_and_numbers(reports: list[Report]) -> None:
@@ -43,16 +55,18 @@ def test_json_shape_and_numbers(reports: list[Report]) -> None:
         assert list(item)[:6] == list(IDENTITY)
         assert (item["机关代码"], item["年度"], item["格式"]) == (report.agency_id, report.year, report.format_id)
         flat = {
-            f"{table}/{row}/{column}": Decimal(str(value))
+            f"{table}{SEP}{row}{SEP}{column}": Decimal(str(value))
             for table in ("表一", "表二", "表三")
             for row, cols in item[table].items()
             for column, value in cols.items()
         }
         assert flat == _expected(report)
-    assert "三、本年度办理结果/（三）不予公开/1.属于国家秘密" in data[0]["表二"]
+    assert f"三、本年度办理结果{SEP}（三）不予公开{SEP}1.属于国家秘密" in data[0]["表二"]
 
 
-def test_csv_has_bom_and_round_trips(reports: list[Report]) -> None:
+@pytest.mark.parametrize("format_id", [2021, 2019])
+def test_csv_has_bom_and_round_trips(reports: list[Report], format_id: int) -> None:
+    reports = by_format(reports)[format_id]
     raw = to_csv(reports)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
@@ -64,12 +78,13 @@ def test_csv_has_bom_and_round_trips(reports: list[Report]) -> None:
 
 
 def test_xlsx_round_trips_with_statutory_headers(reports: list[Report]) -> None:
+    reports = by_format(reports)[2021]
     wb = openpyxl.load_workbook(io.BytesIO(to_xlsx(reports)))
     assert [ws.title[:2] for ws in wb.worksheets] == ["表一", "表二", "表三"]
     got: dict[tuple[str, int], dict[str, Decimal]] = {}
     for ws in wb.worksheets:
         table = ws.title.split()[0]
-        cols = [c for c in columns([FORMATS[2021], FORMATS[2019]]) if c.cell.table == table]
+        cols = [c for c in columns([FORMATS[2021]]) if c.cell.table == table]
         depth = max(len(c.cell.path) for c in cols)
         merged = {str(r) for r in ws.merged_cells.ranges}
         for row in ws.iter_rows(min_row=depth + 1, values_only=True):
@@ -91,12 +106,64 @@ def test_xlsx_is_reproducible(reports: list[Report]) -> None:
 
 
 def test_export_command_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    for fmt in ("csv", "xlsx", "json"):
-        out = tmp_path / f"all.{fmt}"
-        assert main(["export", str(ROOT / "reports"), "--format", fmt, "-o", str(out)]) == 0
-        assert out.stat().st_size > 1000
+    # the reports hold both format versions: a wide file per version, the long table and JSON in one
+    for fmt in ("csv", "xlsx"):
+        assert main(["export", str(ROOT / "reports"), "--format", fmt, "-o", str(tmp_path / f"all.{fmt}")]) == 0
+        assert not (tmp_path / f"all.{fmt}").exists()
+        assert (tmp_path / f"all-2021.{fmt}").stat().st_size > 1000 and (tmp_path / f"all-2019.{fmt}").stat().st_size > 1000
+    for fmt, name in (("json", "all.json"), ("long", "all-long.csv")):
+        assert main(["export", str(ROOT / "reports"), "--format", fmt, "-o", str(tmp_path / name)]) == 0
+        assert (tmp_path / name).stat().st_size > 1000
     assert main(["export", str(ROOT / "reports"), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["表二"]
+    assert main(["export", str(ROOT / "reports"), "--format", "csv"]) == 2  # two versions cannot share stdout
+    assert "--format long" in capsys.readouterr().err
+    assert main(["export", str(ROOT / "reports" / "shili" / "shili-qu-jiaoyuju-2024.yaml"), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.count("\n") == 2  # one version: header and the report, to stdout
+
+
+def test_no_label_holds_the_separator() -> None:
+    labels = {label for fmt in FORMATS.values() for table in fmt.tables for cell in table.cells for label in cell.path}
+    assert "本年增/减" in labels  # why the separator is not "/"
+    assert not [label for label in labels if SEP in label]
+    names = [c.name for c in columns([FORMATS[2021], FORMATS[2019]])]
+    assert len(names) == len(set(names)) and all(n.count(SEP) == len(c.cell.path) for n, c in zip(names, columns([FORMATS[2021], FORMATS[2019]]), strict=True))
+
+
+def test_long_csv_has_every_number_of_both_formats_once(reports: list[Report]) -> None:
+    raw = to_long_csv(reports)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"))))
+    assert list(rows[0]) == list(LONG_HEADER)
+    got: dict[str, dict[str, Decimal]] = {}
+    for row in rows:
+        key = SEP.join((row["表"], *row["行"].split(SEP), row["列"]))
+        assert key not in got.setdefault(row["报告"], {}), key
+        got[row["报告"]][key] = Decimal(row["数值"])
+    assert got == {r.slug: _expected(r) for r in reports}
+    assert {row["格式"] for row in rows} == {"2021", "2019"}
+
+
+def test_column_dictionary_names_every_wide_column(reports: list[Report]) -> None:
+    rows = list(csv.DictReader(io.StringIO(dictionary_csv()[3:].decode("utf-8"))))
+    by_name = {row["列名"]: row for row in rows}
+    for format_id, members in by_format(reports).items():
+        header = next(csv.reader(io.StringIO(to_csv(members)[3:].decode("utf-8"))))
+        assert set(header) <= set(by_name), format_id
+        assert all(str(format_id) in by_name[h]["适用格式"] for h in header)
+    assert by_name[f"表三{SEP}行政复议{SEP}总计"]["单位"] == "件"
+    assert by_name[f"表一{SEP}第二十条第（八）项{SEP}行政事业性收费{SEP}本年收费金额（单位：万元）"]["单位"] == "万元"
+
+
+def test_xlsx_states_its_document_properties(reports: list[Report]) -> None:
+    one = next(r for r in reports if r.slug == "qiaokou-rongmeiti-2024")
+    props = openpyxl.load_workbook(io.BytesIO(to_xlsx([one]))).properties
+    assert props.title == "硚口区融媒体中心2024年政府信息公开工作年度报告（数据）"
+    assert props.creator == "硚口区融媒体中心" and "政府信息公开" in (props.keywords or "")
+    assert props.created is not None and props.created.date().isoformat() == "2025-01-07"  # the report's date, not the build's
+    given = Properties(title="某网站：数据", creator="某办公室", description="许可协议：CC BY 4.0", created="2025-03-01T04:00:00Z")
+    props = openpyxl.load_workbook(io.BytesIO(to_xlsx(reports[:2], given))).properties
+    assert (props.title, props.creator, props.description) == ("某网站：数据", "某办公室", "许可协议：CC BY 4.0")
 
 
 def test_export_refuses_invalid_reports(tmp_path: Path) -> None:

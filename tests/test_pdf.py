@@ -40,7 +40,7 @@ from generator.pdf import (
 )
 from generator.pdf import fonts as fonts_module
 from generator.pdf.bundle import plan
-from generator.pdf.data import report_data, table_data
+from generator.pdf.data import agency_in_region, report_data, table_data
 from generator.pdf.typst_markup import escape, markdown_markup
 from generator.reader import load_report
 from generator.tables import format_number
@@ -289,7 +289,72 @@ def test_tagged_tables_have_the_official_merged_header_cells(
     assert tagged[1][:5] == [(3, 3), (7, 1), (1, 2), (5, 1), (1, 2)]
 
 
+# -- 落款 ----------------------------------------------------------------------------------------
+
+_BODY = 16.0  # 3号, in points: a CJK character's width
+_RIGHT = (28 + 156) * 72 / 25.4  # the right edge of the type area
+
+
+def _signature_lines(path: Path, signature: str, date: str) -> tuple[float, float]:
+    """Return the x of the agency line and of the date line on the report's last page; check their lines."""
+    found: dict[str, tuple[float, float]] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if text.strip() in (signature, date):
+            found[text.strip()] = (cm[4] + tm[4], cm[5] + tm[5])
+
+    pypdf.PdfReader(path).pages[-1].extract_text(visitor_text=visit)
+    # the date on the next line of the 22-line grid (225 mm / 22)
+    assert found[signature][1] - found[date][1] == pytest.approx(225 / 22 * 72 / 25.4, abs=0.05)
+    return found[signature][0], found[date][0]
+
+
+def _width(text: str, fonts: Any, tmp_path: Path) -> float:
+    """Return the width of ``text`` in the body face at 3号, as Typst measures it."""
+    main = tmp_path / "measure.typ"
+    main.write_text(
+        f"#set text(size: {_BODY}pt, cjk-latin-spacing: none, font: ({''.join(json.dumps(f) + ',' for f in fonts.body.families)}))\n"
+        f"#context [#metadata(measure({json.dumps(text, ensure_ascii=False)}).width.pt())<w>]\n",
+        encoding="utf-8",
+    )
+    compiler = typst.Compiler(str(main), root=str(tmp_path), font_paths=list(fonts.dirs), ignore_system_fonts=not fonts.system)
+    return float(json.loads(compiler.query("<w>", field="value", one=True)))
+
+
+# 7 and 8 characters: the date (about 6.2) is shorter, though by less than the two characters it moves right
+@pytest.mark.parametrize("signature", ["示例市示例区人民政府", "武汉市硚口区融媒体中心", "示例区人民法院", "示例区市场监管局", "示例局", "区局"])
+def test_signature_and_date_are_placed_as_gb_t_9704_says(
+    signature: str, site: pages.SiteIndex, pdf_settings: PdfSettings, tmp_path: Path
+) -> None:
+    report = dataclasses.replace(_report(site, SAMPLE), signature=signature)
+    render._init_worker(pdf_settings.fonts.dirs, pdf_settings.fonts.system)  # noqa: SLF001
+    render._render(render._job(report, pdf_settings, tmp_path / "s.pdf"))  # noqa: SLF001
+    date = "2025年1月7日"
+    agency_x, date_x = _signature_lines(tmp_path / "s.pdf", signature, date)
+    # the date's first character two characters right of the agency's first, in every case (7.3.5.2)
+    assert date_x == pytest.approx(agency_x + 2 * _BODY, abs=0.05)
+    agency_w, date_w = _BODY * len(signature), _width(date, pdf_settings.fonts, tmp_path)
+    if date_w <= agency_w:  # the date is not longer: the agency keeps two characters from the margin
+        assert agency_x + agency_w == pytest.approx(_RIGHT - 2 * _BODY, abs=0.05)
+    else:  # the date is longer: it keeps the two characters, and the agency moves left with it
+        assert date_x + date_w == pytest.approx(_RIGHT - 2 * _BODY, abs=0.05)
+
+
 # -- document properties -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("region", "agency", "expected"),
+    [
+        (("湖北省", "武汉市", "硚口区"), "硚口区融媒体中心", "湖北省武汉市硚口区融媒体中心"),
+        (("湖北省", "武汉市", "硚口区"), "武汉市硚口区人民政府", "湖北省武汉市硚口区人民政府"),
+        (("湖北省", "武汉市", "硚口区"), "湖北省武汉市硚口区教育局", "湖北省武汉市硚口区教育局"),
+        (("示例省", "示例市", "示例区"), "示例街道办事处", "示例省示例市示例区示例街道办事处"),
+        (("示例省",), "示例区教育局", "示例省示例区教育局"),
+    ],
+)
+def test_subject_names_the_region_once(region: tuple[str, ...], agency: str, expected: str) -> None:
+    assert agency_in_region(region, agency) == expected
 
 
 def test_metadata_language_date_and_standard(site: pages.SiteIndex, rendered: dict[str, RenderedPdf]) -> None:
@@ -299,7 +364,8 @@ def test_metadata_language_date_and_standard(site: pages.SiteIndex, rendered: di
     assert meta is not None
     assert meta.title == report.title
     assert meta.author == "硚口区融媒体中心"
-    assert "政府信息公开工作年度报告" in (meta.subject or "")
+    # the region once, though the agency's name repeats its district (湖北省/武汉市/硚口区, 硚口区融媒体中心)
+    assert meta.subject == "湖北省武汉市硚口区融媒体中心2024年政府信息公开工作年度报告（国办公开办函〔2021〕30号格式）"
     assert "硚口区融媒体中心" in str(meta.get("/Keywords"))
     assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
     # The report's own date (落款 2025-01-07, noon in Beijing), never the time of the build.
@@ -434,6 +500,27 @@ def test_licensed_faces_are_preferred_when_installed(monkeypatch: pytest.MonkeyP
     # 小标宋 has one weight: asking it for bold would fall back to another face for some characters.
     assert fonts.title.families[0] == "FZXiaoBiaoSong-B05S" and fonts.title.weight == 400
     assert all(face.weight == 400 for face in (fonts.body, fonts.heading, fonts.subheading))
+    assert fonts.fallbacks == () and fonts.fallback_warning() == ""
+
+
+def test_missing_fangsong_and_kaiti_are_named_with_their_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    class FakeFont:
+        def __init__(self, family: str) -> None:
+            self.family, self.path = family, f"/fonts/{family}.ttf"
+
+    class FakeFonts:
+        def __init__(self, **_: object) -> None:
+            pass
+
+        def fonts(self) -> list[FakeFont]:
+            return [FakeFont(n) for n in ["SimHei", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC", "Noto Sans CJK SC"]]
+
+    monkeypatch.setattr(fonts_module.typst, "Fonts", FakeFonts)
+    fonts = find_fonts()
+    assert fonts.fallbacks == (("仿宋", "正文", "Noto Serif CJK SC"), ("楷体", "二级标题", "Noto Serif CJK SC 粗体"))
+    assert fonts.fallback_warning().startswith(
+        "PDF 字体不全：正文应使用仿宋，未找到，改用 Noto Serif CJK SC；二级标题应使用楷体，未找到，改用 Noto Serif CJK SC 粗体。"
+    )
 
 
 def test_every_markdown_construct_renders_and_html_stays_text(
@@ -474,29 +561,72 @@ def test_bundles_per_year_and_region(site: pages.SiteIndex, bundles: list[Any]) 
     assert [b.filename for b in bundles if b.year == 2023] == ["2023.pdf"]
 
 
+def _footer(page: Any) -> tuple[str, float, float]:
+    """Return the page number printed in a page's footer, with its x and y (points from the bottom left)."""
+    found: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if re.fullmatch(r"— \d+ —", text.strip()):
+            found.append((text.strip(), cm[4] + tm[4], cm[5] + tm[5]))
+
+    page.extract_text(visitor_text=visit)
+    assert len(found) <= 1, found
+    return found[0] if found else ("", 0.0, 0.0)
+
+
 def test_bundle_has_cover_contents_bookmarks_and_links(
     site: pages.SiteIndex, rendered: dict[str, RenderedPdf], bundles: list[Any]
 ) -> None:
+    blanks = 0
     for bundle, (_, _, reports) in zip(bundles, plan(site), strict=True):
         reader = pypdf.PdfReader(bundle.path)
         counts = [len(pypdf.PdfReader(rendered[r.slug].path).pages) for r in reports]
-        front = len(reader.pages) - sum(counts)
+        top = [item for item in reader.outline if not isinstance(item, list)]
+        assert [item.title for item in top] == [r.title for r in reports]
+        starts = [reader.get_destination_page_number(item) + 1 for item in top]
+        front = starts[0] - 1
         assert front >= 2
         cover = _flat(reader.pages[0].extract_text())
         assert _flat(bundle.title.replace("政府信息公开工作年度报告汇编", "")) in cover
         assert f"共{len(reports)}份报告" in cover
         contents = _flat("".join(reader.pages[i].extract_text() for i in range(1, front)))
-        top = [item for item in reader.outline if not isinstance(item, list)]
-        assert [item.title for item in top] == [r.title for r in reports]
-        start = front
-        for report, item, count in zip(reports, top, counts, strict=True):
-            assert _flat(report.title) in contents
-            assert reader.get_destination_page_number(item) == start
-            start += count
+        printed: list[int] = []
+        for report, start, count in zip(reports, starts, counts, strict=True):
+            # the contents give the printed number of the report's first page, and it starts on a right-hand page
+            assert _flat(report.title) + "·" in contents and re.search(re.escape(_flat(report.title)) + f"·+{start}(?!\\d)", contents)
+            assert start % 2 == 1, (report.slug, start)
+            for page in range(start, start + count):
+                number, x, _ = _footer(reader.pages[page - 1])
+                assert number == f"— {page} —", (bundle.filename, page, number)
+                assert (x > 300) == (page % 2 == 1)  # odd pages right, even pages left
+                printed.append(page)
+        # every other page (cover, contents, blank left-hand pages) carries no number, and is blank if it is not front matter
+        for index in set(range(1, len(reader.pages) + 1)) - set(printed):
+            assert _footer(reader.pages[index - 1])[0] == ""
+            if index > front:
+                assert reader.pages[index - 1].extract_text().strip() == ""
+                blanks += 1
+        assert len(reader.pages) == starts[-1] + counts[-1] - 1
         links = [a.get_object() for i in range(1, front) for a in reader.pages[i].get("/Annots", [])]
-        assert len([a for a in links if a.get("/Subtype") == "/Link"]) == len(reports)
+        assert sorted(int(a["/Dest"][0].get_object().indirect_reference.idnum) for a in links if a.get("/Subtype") == "/Link") == sorted(
+            reader.pages[s - 1].indirect_reference.idnum for s in starts
+        )
         assert reader.metadata is not None and reader.metadata.title == bundle.title
         assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
+    assert blanks >= 1  # a report of an even number of pages is followed by a blank left-hand page
+
+
+def test_bundle_page_numbers_sit_where_the_reports_own_do(
+    site: pages.SiteIndex, rendered: dict[str, RenderedPdf], bundles: list[Any]
+) -> None:
+    # the same number in the same place: the bundle's footer is set exactly as the report's
+    for bundle, (_, _, reports) in zip(bundles, plan(site), strict=True):
+        reader = pypdf.PdfReader(bundle.path)
+        own = pypdf.PdfReader(rendered[reports[0].slug].path)
+        start = reader.get_destination_page_number(reader.outline[0]) + 1
+        for page in range(start, start + len(own.pages)):
+            if page <= len(own.pages):
+                assert _footer(reader.pages[page - 1]) == _footer(own.pages[page - 1])
 
 
 def test_bundles_are_reproducible(

@@ -366,12 +366,12 @@ def test_open_data_carries_the_text_unchanged_and_inert(hostile: dict[str, Any])
     assert sorted(r["机关"] for r in records) == names
     regions = {"/".join(r.region) for r in hostile["reports"].values()}
     assert {r["地区"] for r in records} == regions
-    rows = list(csv.DictReader(io.StringIO((data / "nianbao-all.csv").read_bytes()[3:].decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO((data / "nianbao-all-2021.csv").read_bytes()[3:].decode("utf-8"))))
     # a cell that a spreadsheet would run as a formula starts with an apostrophe; nothing else changes
     unquote = [r["机关"][1:] if r["机关"].startswith("'") and r["机关"][1:].startswith(FORMULA_START) else r["机关"] for r in rows]
     assert sorted(unquote) == names
     assert all(not r["机关"].startswith(FORMULA_START) and not r["地区"].startswith(FORMULA_START) for r in rows)
-    with zipfile.ZipFile(data / "nianbao-all.xlsx") as book:
+    with zipfile.ZipFile(data / "nianbao-all-2021.xlsx") as book:
         for name in book.namelist():
             if name.startswith("xl/worksheets/"):
                 sheet = book.read(name).decode("utf-8")
@@ -379,11 +379,19 @@ def test_open_data_carries_the_text_unchanged_and_inert(hostile: dict[str, Any])
                 assert MARKER in sheet and "<script" not in sheet  # escaped XML text
     import openpyxl
 
-    book = openpyxl.load_workbook(data / "nianbao-all.xlsx")
+    book = openpyxl.load_workbook(data / "nianbao-all-2021.xlsx")
     sheet = book.worksheets[0]
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and MARKER in c.value]
     assert cells and all(c.data_type == "s" for c in cells)
     assert sorted(c.value for c in cells if c.column == 1) == names
+    # each report's workbook names its agency in the document properties: as text, in well-formed XML
+    titles = []
+    for path in sorted((data / "reports").glob("*.xlsx")):
+        with zipfile.ZipFile(path) as book:
+            core = book.read("docProps/core.xml").decode("utf-8")
+        assert "<script" not in core
+        titles.append(openpyxl.load_workbook(path).properties.creator)
+    assert sorted(titles) == names
 
 
 def test_formula_like_text_is_quoted_in_csv() -> None:

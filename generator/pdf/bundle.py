@@ -2,7 +2,8 @@
 
 One bundle per year, or per year and region when a year's reports come from several regions.
 The cover and contents are typeset by Typst (bundle.typ); pypdf then appends the cached report
-PDFs, adds one bookmark per report (its six section bookmarks nested below), links each entry of
+PDFs, each from a right-hand page, replaces their page numbers by the bundle's own (continuous, as
+the contents print them), adds one bookmark per report (its six section bookmarks nested below), links each entry of
 the contents to its report, and sets the metadata; tags.py merges the reports' structure trees, so
 that a bundle is tagged (headings, tables, language) like its reports. Bundles are cached like reports.
 """
@@ -14,14 +15,15 @@ import functools
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import typst
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.annotations import Link
-from pypdf.generic import NameObject, TextStringObject
+from pypdf.generic import DecodedStreamObject, NameObject, TextStringObject
 
 from ..dates import chinese_date
 from ..fsutil import library_versions, sealed, write_entry
@@ -178,7 +180,7 @@ def _front_data(
         "keywords": keywords,
         "date": chinese_date(latest) if latest else "",
         "entries": [{"index": i, "title": r.title, "kind": r.kind, "page": 0} for i, r in enumerate(reports)],
-        "note": "页码为本汇编文件中的页序；各报告页脚的页码为该报告自身的页码。",
+        "note": "本汇编连续编排页码，目录中的页码即页脚所印页码；每份报告从单数页开始。",
         "fonts": settings.fonts.as_json(),
     }
 
@@ -189,18 +191,64 @@ def _compiler(font_dirs: tuple[str, ...], system: bool) -> typst.Compiler:
     return typst.Compiler(str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=list(font_dirs), ignore_system_fonts=not system)
 
 
+def _layout(front_pages: int, counts: list[int]) -> tuple[list[int], list[int]]:
+    """Return each report's first page (1-based) and every page's printed number (0: none).
+
+    Every report starts on an odd (right-hand) page, after a blank page where needed; the reports'
+    pages are numbered by their place in the bundle, so the contents' numbers are the printed ones.
+    The cover, the contents and the blank pages carry no number (GB/T 9704 7.5).
+    """
+    starts, folios = [], [0] * front_pages
+    for count in counts:
+        if len(folios) % 2:  # the next page would be even: leave a blank left-hand page
+            folios.append(0)
+        starts.append(len(folios) + 1)
+        folios += range(len(folios) + 1, len(folios) + 1 + count)
+    return starts, folios
+
+
+# Typst marks each page's footer as a pagination artifact; nothing else in a report is one.
+_FOOTER = re.compile(rb"/Artifact\s*<<[^>]*/Subtype\s*/Footer[^>]*>>\s*BDC\b(.*?)\bEMC", re.S)
+
+
+def _renumber(page: PageObject, folio: PageObject) -> None:
+    """Replace a report page's own page number by the bundle's (the footer of ``folio``)."""
+    contents = page.get_contents()
+    assert contents is not None
+    found = []
+
+    def drop(m: re.Match[bytes]) -> bytes:
+        if b"BDC" in m[1] or b"BMC" in m[1]:  # nested marked content: not the template's footer
+            raise ValueError("页脚中有嵌套的标记内容")
+        found.append(m[0])
+        return b""
+
+    data = _FOOTER.sub(drop, contents.get_data())
+    if len(found) != 1:
+        raise ValueError(f"报告页面应有一个页脚，找到 {len(found)} 个")
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    page.replace_contents(stream.flate_encode())
+    page.merge_page(folio)
+
+
+def _folio_pages(compiler: typst.Compiler, data: dict[str, Any], folios: list[int], stamp: int | datetime.datetime) -> list[PageObject]:
+    """Typeset the bundle's page numbers: one page per page of the bundle, its footer alone."""
+    numbers = compiler.compile(format="pdf", sys_inputs={"data": json.dumps({**data, "folios": folios}, ensure_ascii=False)}, timestamp=stamp)
+    assert isinstance(numbers, bytes)
+    return list(PdfReader(io.BytesIO(numbers)).pages)
+
+
 def _merge(job: BundleJob) -> bytes:
-    """Typeset the cover and contents, append the reports, and return the bundle's bytes."""
+    """Typeset the cover and contents, append the reports numbered on, and return the bundle's bytes."""
     # strict: our own Typst PDFs need no repairs, and the lenient reader re-reads every object header.
     readers = [PdfReader(path, strict=True) for path in job.members]
+    counts = [len(reader.pages) for reader in readers]
     titles = [entry["title"] for entry in json.loads(job.front)["entries"]]
     compiler = _compiler(job.font_dirs, job.system_fonts)
     front_pages = _FRONT_GUESS
     for _ in range(3):  # the contents may run longer than guessed; page numbers then shift once
-        starts, page = [], front_pages + 1
-        for reader in readers:
-            starts.append(page)
-            page += len(reader.pages)
+        starts, folios = _layout(front_pages, counts)
         data = json.loads(job.front)
         for entry, start in zip(data["entries"], starts, strict=True):
             entry["page"] = start
@@ -211,15 +259,21 @@ def _merge(job: BundleJob) -> bytes:
             break
         front_pages = len(front_reader.pages)
     marks = json.loads(compiler.query("<nb-toc>", field="value"))
+    folio_pages = _folio_pages(compiler, data, folios, job.stamp)
 
     writer = PdfWriter()
     writer.append(front_reader, import_outline=False)
-    for title, reader in zip(titles, readers, strict=True):
+    size = front_reader.pages[0].mediabox
+    for title, reader, start in zip(titles, readers, starts, strict=True):
+        while len(writer.pages) < start - 1:
+            writer.add_blank_page(float(size.width), float(size.height))
         # The report's own outline (its six sections) is nested under its bookmark.
         writer.append(reader, outline_item=title, import_outline=True)
+        for index in range(start - 1, start - 1 + len(reader.pages)):
+            _renumber(writer.pages[index], folio_pages[index])
     _link_contents(writer, marks, starts)
-    if job.tagged:
-        tags.merge_structure(writer, [front_reader, *readers], "zh-CN")  # tagged like its reports
+    if job.tagged:  # tagged like its reports
+        tags.merge_structure(writer, [front_reader, *readers], "zh-CN", [0] + [s - 1 for s in starts])
     else:
         writer._root_object[NameObject("/Lang")] = TextStringObject("zh-CN")  # still announce the language
     writer.add_metadata(dict(job.metadata))

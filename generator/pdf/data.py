@@ -45,13 +45,12 @@ def report_data(report: Report, fonts: FontSet) -> dict[str, Any]:
                 "table": table_data(table, numbers, texts, f"{report.format.id}-{table_id}") if table else None,
             }
         )
-    region = "".join(report.region)
     return {
         "title": report.title,
         # The customary two-line title: the agency, then the year and the kind of report.
         "title_lines": [report.agency, f"{report.year}年政府信息公开工作年度报告"],
         "author": report.agency,
-        "subject": f"{region}{report.agency}{report.year}年政府信息公开工作年度报告（{report.format.document}格式）",
+        "subject": f"{agency_in_region(report.region, report.agency)}{report.year}年政府信息公开工作年度报告（{report.format.document}格式）",
         "keywords": ["政府信息公开", "年度报告", f"{report.year}年", report.agency, *report.region, report.kind],
         "lead": markdown_markup(report.lead),
         "sections": sections,
@@ -60,6 +59,17 @@ def report_data(report: Report, fonts: FontSet) -> dict[str, Any]:
         "fonts": fonts.as_json(),
         "table_size": TABLE_SIZE,
     }
+
+
+def agency_in_region(region: tuple[str, ...], agency: str) -> str:
+    """Return the agency's name after the levels of its region that the name does not already start with.
+
+    湖北省/武汉市/硚口区 and 硚口区融媒体中心 give 湖北省武汉市硚口区融媒体中心, not …硚口区硚口区融媒体中心.
+    """
+    for depth in range(len(region) + 1):
+        if agency.startswith("".join(region[depth:])):
+            return "".join(region[:depth]) + agency
+    return "".join(region) + agency  # unreachable: the empty tail always matches
 
 
 def report_datetime(report: Report) -> datetime.datetime:

@@ -59,6 +59,18 @@ class FontSet:
     serif: Face  # page numbers, cover
     files: tuple[str, ...] = field(default=(), repr=False)
     system: bool = True
+    # (the face GB/T 9704 asks for, the role, the face used instead) for each face not installed
+    fallbacks: tuple[tuple[str, str, str], ...] = ()
+
+    def fallback_warning(self) -> str:
+        """Return the build warning naming each missing face and what is used instead (empty when none is missing)."""
+        if not self.fallbacks:
+            return ""
+        items = "；".join(f"{role}应使用{face}，未找到，改用 {used}" for face, role, used in self.fallbacks)
+        return (
+            f"PDF 字体不全：{items}。PDF 仍可生成，但不符合 GB/T 9704 的字体要求。"
+            "请安装这些字体，或在 mkdocs.yml 的 fonts 中填写其所在目录。"
+        )
 
     def as_json(self) -> dict[str, object]:
         roles = ("title", "body", "heading", "subheading", "serif")
@@ -135,4 +147,21 @@ def find_fonts(extra_dirs: Sequence[str | Path] = (), system: bool = True) -> Fo
     )
     used = set(fonts.title.families + fonts.body.families + fonts.heading.families + fonts.subheading.families)
     files = sorted({info.path for info in infos if info.family in used and info.path})
-    return FontSet(fonts.dirs, fonts.title, fonts.body, fonts.heading, fonts.subheading, fonts.serif, tuple(files), system)
+    fallbacks = tuple(
+        (face, role, _described(chosen))
+        for face, role, found, chosen in (
+            ("小标宋", "标题", xbs, fonts.title),
+            ("仿宋", "正文", fangsong, fonts.body),
+            ("黑体", "一级标题", hei, fonts.heading),
+            ("楷体", "二级标题", kai, fonts.subheading),
+        )
+        if found is None
+    )
+    return FontSet(
+        fonts.dirs, fonts.title, fonts.body, fonts.heading, fonts.subheading, fonts.serif, tuple(files), system, fallbacks
+    )
+
+
+def _described(face: Face) -> str:
+    """Return the family a role falls back to, as the build warning names it (``Noto Serif CJK SC 粗体``)."""
+    return face.families[0] + (" 粗体" if face.weight >= BOLD else "")

@@ -68,10 +68,11 @@ def _adopt(element: DictionaryObject, parent: IndirectObject, prefix: str, ids: 
             _adopt(child, ref, prefix, ids)
 
 
-def merge_structure(writer: PdfWriter, members: list[PdfReader], lang: str) -> None:
+def merge_structure(writer: PdfWriter, members: list[PdfReader], lang: str, firsts: list[int] | None = None) -> None:
     """Give ``writer`` one structure tree made of its ``members``' trees, in page order.
 
-    ``members`` are the readers appended into ``writer``, in order, each with all its pages.
+    ``members`` are the readers appended into ``writer``, in order, each with all its pages; ``firsts``
+    gives the 0-based page where each starts when blank pages lie between them.
     """
     root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
     root_ref = writer._add_object(root)
@@ -85,6 +86,8 @@ def merge_structure(writer: PdfWriter, members: list[PdfReader], lang: str) -> N
     roles = DictionaryObject()
     key, first, after_front = 0, 0, 0
     for n, reader in enumerate(members):
+        if firsts is not None:
+            first = firsts[n]
         pages = writer.pages[first : first + len(reader.pages)]
         first += len(reader.pages)
         member: Any = reader.trailer["/Root"]
@@ -114,6 +117,11 @@ def merge_structure(writer: PdfWriter, members: list[PdfReader], lang: str) -> N
                     annot[NameObject("/StructParent")] = NumberObject(int(annot["/StructParent"]) + offset)
         if n == 0:
             after_front = len(kids)
+    for page in writer.pages:  # a blank page between reports: no content, but a (empty) entry like every page
+        if "/StructParents" not in page:
+            nums += [NumberObject(key), ArrayObject()]
+            page[NameObject("/StructParents")] = NumberObject(key)
+            key += 1
     # the contents' links, read right after the contents (the first member)
     key, links = _tag_untagged_links(writer, document_ref, nums, key)
     kids[after_front:after_front] = links
