@@ -1,16 +1,19 @@
 """The MkDocs plugin: reports become pages, index pages are generated, search is indexed.
 
 ``mkdocs build`` and ``mkdocs serve`` work through this plugin; ``nianbao build`` wraps it with
-validation first and an atomic swap of the output directory. PDFs are rendered into a cache by
-worker processes while this process builds the pages (pdf/pipeline.py), and copied into the site
-after the build, because MkDocs empties ``site_dir`` when it starts. A page links a PDF with its
-size; a size not known yet when the page is written is filled in once the PDFs are done
-(rawblocks.py explains every placeholder). Under ``mkdocs serve`` a report with errors does not
-stop the preview: it is left out, its own address shows its findings, check.html lists them all,
-and every page says how many reports are left out.
+validation first and an atomic swap of the output directory. Each MkDocs event below delegates to
+one stage:
 
-Each event delegates to one stage: hosting.py (theme, assets, nav, titles in the host site),
-render.py (templates), sitepages.py (the pages), pdf/ (PDFs), search.py, datafiles.py.
+- on_config: hosting.py (the theme layer, assets, escaping in the host site), render.py (the
+  page templates and URL style), validate.py, and the PDF settings;
+- on_files: sitepages.py (every generated page), pdfstage.py (PDFs rendered by workers while the
+  pages are built), searchstage.py (the Pagefind index, in a thread when the site is small);
+- on_page_markdown / on_page_content / on_page_context / on_post_page: rawblocks.py (the
+  placeholders put into pages and taken out, explained there);
+- on_post_build: datafiles.py (open data), then the PDFs and the index are finished.
+
+Under ``mkdocs serve`` a report with errors does not stop the preview: it is left out, its own
+address shows its findings, check.html lists them all, and every page says how many are left out.
 """
 
 from __future__ import annotations
@@ -18,10 +21,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
-import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,27 +36,19 @@ from mkdocs.structure.pages import Page
 from . import aggregate, datafiles, datapages, hosting, opendata, pagecache, pages, render, sitepages
 from .dates import chinese_date
 from .findings import format_text
-from .fsutil import CacheError, cache_folder, place
+from .fsutil import CacheError, cache_folder
 from .model import Report
 from .pagecache import BodyCache
-from .pdf import (
-    DEFAULT_CACHE,
-    FontError,
-    PdfPipeline,
-    PdfSettings,
-    RenderError,
-    find_fonts,
-    prune_cache,
-    size_label,
-    source_date_epoch,
-)
+from .pdf import DEFAULT_CACHE, FontError, PdfSettings, find_fonts, source_date_epoch
+from .pdfstage import PdfStage, say
 from .rawblocks import Placeholders
-from .reader import FILE_NAME
-from .search import BATCH_PAGES, SearchIndexError, report_record, write_index
+from .search import BATCH_PAGES
+from .searchstage import SEARCH_CACHE, SearchStage
+from .timings import TIMINGS, timed
 from .validate import Validation, validate
 
 log = logging.getLogger("mkdocs.plugins.nianbao")
-Links = list[tuple[str, str]]
+__all__ = ["PRELOADED", "TIMINGS", "NianbaoPlugin", "in_regions"]
 
 
 class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -86,26 +78,8 @@ def in_regions(reports: list[Report], prefixes: list[str]) -> list[Report]:
     return [r for r in reports if any(r.region[: len(w)] == w for w in wanted)]
 
 
-SEARCH_CACHE = Path(".nianbao-cache") / "search"
-
-
 # ``nianbao build`` validates before MkDocs starts and hands the result over, to validate once.
 PRELOADED: dict[str, Validation] = {}
-# Seconds spent in each stage of the last build, for the build summary and the benchmarks.
-TIMINGS: dict[str, float] = {}
-
-
-class _Stage:
-    """Time a stage of the build into TIMINGS."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __enter__(self) -> None:
-        self.start = time.monotonic()
-
-    def __exit__(self, *exc: object) -> None:
-        TIMINGS[self.name] = TIMINGS.get(self.name, 0.0) + time.monotonic() - self.start
 
 
 class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
@@ -116,107 +90,110 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.validation: Validation | None = None
         self.site: pages.SiteIndex | None = None
         self.reports_path = Path("reports")
-        self._pages_done = 0
-        self._started = 0.0
-        self.pdf_settings: PdfSettings | None = None
-        self.pdfs: PdfPipeline | None = None
-        self._unsized: list[Path] = []  # written pages still showing a PDF size placeholder
-        self._search_thread: threading.Thread | None = None
-        self._search_error: Abort | None = None
-        self.aggregates: list[aggregate.Aggregate] = []
-        self._pages_started = time.monotonic()
-        self.placeholders = Placeholders()
         self.root = Path(".")
-        self.caches: dict[str, Path] = {}
+        self.placeholders = Placeholders()
+        self.pdfs = PdfStage(None, self.placeholders, False)
+        self.search: SearchStage | None = None
+        self.aggregates: list[aggregate.Aggregate] = []
         self._excluded = 0  # reports left out of a preview for their errors
+        self.caches: dict[str, Path] = {}
+        self.config_publisher = ""
+        self.site_url = ""
         self.data_license: opendata.License | None = None
-        self._data_sizes: dict[str, int] = {}  # data file -> size, once written
         self._data_time = datetime.datetime.now(datetime.UTC)
         self._data_date_note = ""
-        self._publisher = ""
-        self._site_url = ""
+        self._pages_done = 0
+        self._total = 0
+        self._started = self._pages_started = time.monotonic()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        root = Path(config.config_file_path or ".").resolve().parent
-        self.root = root
+        root = self.root = Path(config.config_file_path or ".").resolve().parent
         hosting.register_theme(config)
         try:  # every cache inside the project's .nianbao-cache/, resolved: cleaning one deletes files
             self.caches = {key: cache_folder(root, getattr(self.config, key)) for key in ("pdf_cache", "data_cache", "page_cache")}
             self.caches["search"] = cache_folder(root, SEARCH_CACHE)
         except CacheError as exc:
             raise Abort(str(exc)) from None
+        try:
+            self.data_license = opendata.resolve_license(self.config.data_license, self.config.data_license_url)
+        except opendata.LicenseError as exc:
+            raise Abort(str(exc)) from None
         custom = [Path(config.theme.custom_dir) / render.SITE_FOLDER] if config.theme.custom_dir else []
         render.use(render.Templates(custom), render.Urls(bool(config.use_directory_urls)))
-        self.placeholders = Placeholders()
-        self.reports_path = (root / self.config.reports_dir).resolve()
-        key = str(self.reports_path)
         TIMINGS.clear()
-        result = PRELOADED.pop(key, None)
+        self.validation = result = self._validate()
+        self.site = pages.SiteIndex(in_regions(result.valid_reports(), self.config.regions))
+        self._excluded = sum(1 for r in result.reports if r.errors)
+        self._data_time, self._data_date_note = self._data_date()
+        self.placeholders = Placeholders()
+        self.pdfs = PdfStage(self._pdf_settings(root), self.placeholders, self.config.progress)
+        self.search = SearchStage(self.caches["search"], self.config.search_batch) if self.config.search else None
+        return config
+
+    def _data_date(self) -> tuple[datetime.datetime, str]:
+        """The date the open data states: SOURCE_DATE_EPOCH, else the newest report's own date.
+
+        Never the wall clock: the same reports must give the same files tomorrow (and a killed
+        build's retry the same site).
+        """
+        epoch = source_date_epoch()
+        if epoch is not None:
+            return datetime.datetime.fromtimestamp(epoch, datetime.UTC), "本站生成数据文件的日期"
+        assert self.site is not None
+        return opendata.newest_report_time(self.site.reports), "最新一份报告的成文日期"
+
+    def _validate(self) -> Validation:
+        """Validate the reports (or take ``nianbao build``'s result); stop a build on errors, not a preview."""
+        self.reports_path = (self.root / self.config.reports_dir).resolve()
+        result = PRELOADED.pop(str(self.reports_path), None)
         if result is None and self.config.search_shards and not self.reports_path.exists():
             result = Validation([], [])  # a portal: no reports of its own
         if result is None:
-            with _Stage("校验"):
+            with timed("校验"):
                 result = validate([self.reports_path])
         if not result.ok and self.command != "serve":
             raise Abort("报告校验未通过，网站未生成：\n" + format_text(result.findings, len(result.reports)))
         if result.findings:
             log.warning("报告校验：\n%s", format_text(result.findings, len(result.reports)))
-        self.validation = result
+        return result
+
+    def _pdf_settings(self, root: Path) -> PdfSettings | None:
+        if not self.config.pdf:
+            return None
         try:
-            self.data_license = opendata.resolve_license(self.config.data_license, self.config.data_license_url)
-        except opendata.LicenseError as exc:
+            fonts = find_fonts([root / d for d in self.config.fonts])
+        except FontError as exc:
             raise Abort(str(exc)) from None
-        self._data_sizes = {}
-        self.site = pages.SiteIndex(in_regions(result.valid_reports(), self.config.regions))
-        self._excluded = sum(1 for r in result.reports if r.errors)
-        # The date the data states: SOURCE_DATE_EPOCH, else the newest report's own date. Never the
-        # wall clock: the same reports must give the same files tomorrow (and a killed build's
-        # retry the same site).
-        epoch = source_date_epoch()
-        if epoch is not None:
-            self._data_time, self._data_date_note = datetime.datetime.fromtimestamp(epoch, datetime.UTC), "本站生成数据文件的日期"
-        else:
-            self._data_time, self._data_date_note = opendata.newest_report_time(self.site.reports), "最新一份报告的成文日期"
-        if self.config.pdf:
-            try:
-                fonts = find_fonts([root / d for d in self.config.fonts])
-            except FontError as exc:
-                raise Abort(str(exc)) from None
-            if fonts.fallback_warning():  # the PDFs still build, but a reviewer must hear why they look wrong
-                log.warning(fonts.fallback_warning())
-            cache = self.caches["pdf_cache"]
-            self.pdf_settings = PdfSettings(
-                cache, fonts, max(1, self.config.pdf_jobs), source_date_epoch(), self.config.pdf_tagged_bundles
-            )
-        return config
+        if fonts.fallback_warning():  # the PDFs still build, but a reviewer must hear why they look wrong
+            log.warning(fonts.fallback_warning())
+        return PdfSettings(self.caches["pdf_cache"], fonts, max(1, self.config.pdf_jobs), source_date_epoch(),
+                           self.config.pdf_tagged_bundles)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.reports_path))
         return server
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        site = self.site
-        assert site is not None
-        self._publisher = str(config.extra.get("publisher") or config.site_name)
-        self._site_url = str(config.site_url or "")
-        report_links, year_links = self._start_pdfs(site, config)
-        self._start_search(config)
+        site, validation = self.site, self.validation
+        assert site is not None and validation is not None
+        self.config_publisher = str(config.extra.get("publisher") or config.site_name)
+        self.site_url = str(config.site_url or "")
+        report_links, year_links = self.pdfs.start(site, self.config_publisher)
+        if self.search is not None:
+            self.search.start(site, Path(config.site_dir))
         self._pages_started = time.monotonic()
         self.aggregates = aggregate.aggregates(site.reports)
         shards = [{"bundle": str(s.get("bundle", "")), "base": str(s.get("base", ""))} for s in self.config.search_shards]
         # One page at a time, its tables lifted out at once: 10,000 reports' Markdown is 260 MB of text.
         cache = BodyCache(self.caches["page_cache"], render.current().fingerprint)
-        assert self.data_license is not None
-        beijing = self._data_time.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
-        updated = f"{chinese_date(beijing.date())}（{self._data_date_note}）"
-        facts = datapages.DataFacts(opendata.collection(site.reports), self.data_license, updated, self._size)
-        generated = sitepages.generate(
-            site, self.aggregates, report_links, year_links, self.config.open_data, shards, cache, facts
-        )
-        for uri, content in [*generated, *self._preview_pages(), *self._home_page(files, config)]:
+        generated = sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data, shards, cache,
+                                       self._data_facts(site))
+        home = [] if files.get_file_from_path(pages.HOME_PAGE) else [(pages.HOME_PAGE, pages.home_page(config.site_name))]
+        preview = sitepages.check_pages(validation, site, self.command == "serve")
+        for uri, content in [*generated, *preview, *home]:
             if files.get_file_from_path(uri) is not None:
                 raise Abort(f"{config.docs_dir}/{uri} 与自动生成的页面重名，请改名或删除")
             files.append(hosting.page_file(config, uri, self.placeholders.lift(content, uri)))
@@ -226,101 +203,12 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self._started = time.monotonic()
         return files
 
-    def _preview_pages(self) -> Iterator[tuple[str, str]]:
-        """Yield check.md (always), and under ``serve`` the page at each excluded report's own address."""
-        result = self.validation
-        assert result is not None and self.site is not None
-        published = {pages.report_uri(r) for r in self.site.reports}
-        errors: dict[str, list[Any]] = {}
-        for f in result.findings:
-            m = FILE_NAME.match(Path(f.file).name)
-            if m and f.is_error and self.command == "serve":
-                errors.setdefault(f.file, []).append(f)
-        addresses: dict[str, str] = {}
-        for source, found in errors.items():
-            m = FILE_NAME.match(Path(source).name)
-            assert m
-            uri = f"{pages.REPORTS_DIR}/{m[1]}-{m[2]}.md"
-            if uri not in published and uri not in addresses.values():
-                addresses[source] = uri
-                yield uri, pages.report_errors_page(uri, source, found)
-        yield pages.CHECK_PAGE, pages.findings_page(result.findings, self._excluded, len(result.reports), addresses)
-
-    @staticmethod
-    def _home_page(files: Files, config: MkDocsConfig) -> list[tuple[str, str]]:
-        """Return the home page for a site without an index.md of its own (none otherwise)."""
-        if files.get_file_from_path(pages.HOME_PAGE) is not None:
-            return []
-        return [(pages.HOME_PAGE, pages.home_page(config.site_name))]
-
-    def _start_pdfs(self, site: pages.SiteIndex, config: MkDocsConfig) -> tuple[dict[str, Links], dict[int, Links]]:
-        """Start rendering every report's PDF and every yearly bundle; return their links."""
-        settings = self.pdf_settings
-        self.pdfs = None
-        self._unsized = []
-        if settings is None or not site.reports:
-            return {}, {}
-        publisher = str(config.extra.get("publisher") or config.site_name)
-        self.pdfs = PdfPipeline(settings, publisher, self._say if self.config.progress else None)
-        try:
-            with _Stage("PDF"):
-                self.pdfs.start(site)
-        except RenderError as exc:
-            self.pdfs.close()
-            raise Abort(str(exc)) from None
-        report_links: dict[str, Links] = {}
-        for report in site.reports:
-            name = PdfPipeline.report_name(report.slug)
-            report_links[report.slug] = [(f"PDF（{self._size(name)}）", name)]
-        year_links: dict[int, Links] = {}
-        for bundle in self.pdfs.bundles:
-            name = PdfPipeline.bundle_name(bundle)
-            where = f"{pages.region_label(bundle.region)} " if bundle.region else ""
-            year_links.setdefault(bundle.year, []).append((f"{where}全年汇编 PDF（{self._size(name)}）", name))
-        return report_links, year_links
-
-    def _size(self, name: str) -> str:
-        """Return a PDF's or data file's size as a reader sees it, or a placeholder until it is written."""
-        if name.startswith(f"{opendata.DATA_DIR}/"):
-            known = self._data_sizes.get(name)
-            return size_label(known) if known is not None else self.placeholders.size(name)
-        try:
-            size = self.pdfs.size(name) if self.pdfs else None
-        except RenderError as exc:  # a report the workers could not typeset: stop here, in Chinese
-            raise Abort(str(exc)) from None
-        return size_label(size) if size is not None else self.placeholders.size(name)
-
-    def _finish_pdfs(self, site_dir: Path) -> None:
-        """Wait for the PDFs, fill in the sizes the pages were written without, put the PDFs into the site."""
-        pdfs = self.pdfs
-        if pdfs is None:
-            return
-        try:
-            with _Stage("等待 PDF"):
-                files = pdfs.finish()
-        except RenderError as exc:
-            raise Abort(str(exc)) from None
-        self._fill_unsized()
-        for name, source in files.items():
-            place(source, site_dir / name)
-        prune_cache(pdfs.settings.cache_dir, files.values())
-        done = pdfs.summary
-        if self.config.progress:
-            per = f"，每份用 CPU {1000 * done.render_seconds / done.rendered:.0f} 毫秒" if done.rendered else ""
-            self._say(f"  PDF：{done.reports} 份报告（{done.rendered} 份新生成{per}，{done.reports - done.rendered} 份来自缓存），"
-                      f"{done.bundles} 份年度汇编（{done.merged} 份新合并），与页面并行，共用时 {done.elapsed:.1f} 秒，"
-                      f"最后等待 {done.waited:.1f} 秒")
-
-    def _fill_unsized(self) -> None:
-        """Fill in the sizes that pages were written without, now that their files exist."""
-        for path in self._unsized:
-            html = path.read_text(encoding="utf-8")
-            path.write_text(self.placeholders.fill_sizes(html, self._size), encoding="utf-8")
-        self._unsized = [p for p in self._unsized if self.placeholders.unsized(p.read_text(encoding="utf-8"))]
-
-    @staticmethod
-    def _say(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
+    def _data_facts(self, site: pages.SiteIndex) -> datapages.DataFacts:
+        """What the data page says of its files; their sizes are filled in once they are written."""
+        assert self.data_license is not None
+        beijing = self._data_time.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
+        updated = f"{chinese_date(beijing.date())}（{self._data_date_note}）"
+        return datapages.DataFacts(opendata.collection(site.reports), self.data_license, updated, self.pdfs.size)
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         self._progress()
@@ -340,9 +228,9 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         # MkDocs converts every page before it renders any: hold each page's HTML compressed until its
         # template is rendered (on_page_context), and drop its Markdown and its file's text, read now.
         if self._excluded and self.command == "serve":
-            html = render.current().render(
-                "banner.html", excluded=self._excluded, href=render.urls().linker(page.file.src_uri)
-            ) + html
+            banner = render.current().render("banner.html", excluded=self._excluded,
+                                             href=render.urls().linker(page.file.src_uri))
+            html = banner + html
         self.placeholders.hold(page.file.src_uri, html)
         page.markdown = ""
         if page.file.generated_by:
@@ -359,94 +247,41 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         page.content = None  # written out: nothing reads it again
         output = self.placeholders.restore(output, page.file.src_uri)
-        output = self.placeholders.fill_sizes(output, self._size)
-        if self.placeholders.unsized(output):
-            self._unsized.append(Path(page.file.abs_dest_path))
-        return output
+        return self.pdfs.page_written(output, Path(page.file.abs_dest_path))
 
     def _progress(self) -> None:
         self._pages_done += 1
-        done, total = self._pages_done, getattr(self, "_total", 0)
+        done, total = self._pages_done, self._total
         if self.config.progress and total >= 200 and (done % 500 == 0 or done == total):
             rate = done / max(time.monotonic() - self._started, 1e-6)
-            print(f"  页面 {done}/{total}（每秒 {rate:.0f} 页）", file=sys.stderr, flush=True)
+            say(f"  页面 {done}/{total}（每秒 {rate:.0f} 页）")
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         TIMINGS["页面"] = time.monotonic() - self._pages_started
-        # The workers render PDFs meanwhile: the open data first, then wait for them. Pagefind is the
-        # build's largest process (about 540 MB per batch of 2,000 pages): one batch has been running
-        # since the pages started (_start_search), several run once the workers have exited, so that
-        # their memory never adds up.
+        site_dir = Path(config.site_dir)
+        # The workers render PDFs meanwhile: the open data first, then wait for them, then the search
+        # index of a large site (searchstage.py: its batches never run beside the PDF workers).
         if self.config.open_data and self.site and self.site.reports:
-            with _Stage("开放数据"):
-                self._write_data(Path(config.site_dir))
-        self._finish_pdfs(Path(config.site_dir))
-        self._fill_unsized()  # without PDFs, the data page's sizes
-        if self._search_thread is None:
-            self._write_search(config)
-            return
-        self._search_thread.join()
-        self._search_thread = None
-        if self._search_error is not None:
-            raise self._search_error
+            with timed("开放数据"):
+                self._write_data(site_dir)
+        self.pdfs.finish(site_dir)
+        if self.search is not None and self.site is not None:
+            self.search.finish(self.site, site_dir)
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self.pdfs is not None:
-            self.pdfs.close()  # stop the workers: nothing of a failed build is kept
-        if self._search_thread is not None:
-            self._search_thread.join()  # Pagefind writes only into the build's own folder
-            self._search_thread = None
-
-    def _start_search(self, config: MkDocsConfig) -> None:
-        """Index a site of one Pagefind batch in a thread, beside the page build.
-
-        Pagefind is a separate program, so it runs on the other core while this process builds the
-        pages: an edit of one report of 2,000 no longer waits for the index after the pages.
-        """
-        self._search_thread = None
-        self._search_error = None
-        if not (self.config.search and self.site and self.site.reports):
-            return
-        if len(self.site.reports) > max(1, self.config.search_batch):
-            return
-
-        def work() -> None:
-            try:
-                self._write_search(config)
-            except Abort as exc:
-                self._search_error = exc
-            except Exception as exc:  # noqa: BLE001 - handed to the build's thread, which stops the build
-                self._search_error = Abort(f"搜索索引生成失败：{exc}")
-
-        self._search_thread = threading.Thread(target=work, name="nianbao-search", daemon=True)
-        self._search_thread.start()
-
-    def _write_search(self, config: MkDocsConfig) -> None:
-        if not self.config.search or not (self.site and self.site.reports):
-            return  # a portal with no reports of its own searches its shards' indexes
-        site = self.site
-        assert site is not None
-        start = time.monotonic()
-        urls = render.urls()
-        # Pagefind names a page by its file: reports/x/index.html is listed as reports/x/.
-        records = [report_record(r, "/" + urls.page(pages.report_uri(r)) + ("index.html" if urls.directory else ""))
-                   for r in site.reports]
-        try:
-            with _Stage("搜索索引"):
-                write_index(records, Path(config.site_dir) / "pagefind", self.caches["search"], max(1, self.config.search_batch))
-        except SearchIndexError as exc:
-            raise Abort(str(exc)) from None
-        log.info("搜索索引完成：%d 份报告，用时 %.1f 秒", len(records), time.monotonic() - start)
+        self.pdfs.close()
+        if self.search is not None:
+            self.search.abort()
 
     def _write_data(self, site_dir: Path) -> None:
         """Write the open-data files: all reports, each year, each report (cached)."""
         site = self.site
         assert site is not None
         start = time.monotonic()
-        publisher = str(self._publisher or "nianbao")
-        self._data_sizes = datafiles.write_collections(
-            site_dir, site.reports, self.data_license, publisher, self._site_url, self._data_time
-        )
+        assert self.data_license is not None
+        publisher = str(self.config_publisher or "nianbao")
+        sizes = datafiles.write_collections(site_dir, site.reports, self.data_license, publisher, self.site_url, self._data_time)
+        self.pdfs.known_sizes(sizes)  # the data page was written with placeholders for them
         fresh = datafiles.write_report_files(site_dir, site.reports, self.caches["data_cache"])
         if self.config.progress and len(site.reports) >= 20:
-            self._say(f"  开放数据：{len(site.reports)} 份报告（{fresh} 份新生成），用时 {time.monotonic() - start:.1f} 秒")
+            say(f"  开放数据：{len(site.reports)} 份报告（{fresh} 份新生成），用时 {time.monotonic() - start:.1f} 秒")

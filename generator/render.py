@@ -109,6 +109,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # a build renders each template thousands of times; serve makes new Templates
         )
         self.env.filters.update(md=md_text, yaml=yaml_str, raw=raw_block)
         self.fingerprint = self._fingerprint()

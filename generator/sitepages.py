@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 
 from . import aggregate, datapages, pages
+from .findings import Finding
 from .pagecache import BodyCache
+from .reader import FILE_NAME
+from .validate import Validation
 
 Links = list[tuple[str, str]]
 
@@ -49,3 +53,23 @@ def generate(
     yield f"{datapages.REGIONS_DIR}/index.md", datapages.regions_index(list(aggregates))
     if open_data and site.reports:
         yield datapages.DATA_PAGE, datapages.data_page(site.years, data_facts)
+
+
+def check_pages(validation: Validation, site: pages.SiteIndex, preview: bool) -> Iterator[tuple[str, str]]:
+    """Yield check.md (always: 全部通过 or the findings) and, in a preview, a page at the address of
+    each report left out for its errors, listing them (it turns back into the report when fixed)."""
+    published = {pages.report_uri(r) for r in site.reports}
+    errors: dict[str, list[Finding]] = {}
+    for f in validation.findings:
+        if preview and f.is_error and FILE_NAME.match(Path(f.file).name):
+            errors.setdefault(f.file, []).append(f)
+    addresses: dict[str, str] = {}
+    for source, found in errors.items():
+        m = FILE_NAME.match(Path(source).name)
+        assert m is not None
+        uri = f"{pages.REPORTS_DIR}/{m[1]}-{m[2]}.md"
+        if uri not in published and uri not in addresses.values():
+            addresses[source] = uri
+            yield uri, pages.report_errors_page(uri, source, found)
+    excluded = sum(1 for r in validation.reports if r.errors)
+    yield pages.CHECK_PAGE, pages.findings_page(validation.findings, excluded, len(validation.reports), addresses)

@@ -198,6 +198,6 @@ def test_a_report_the_workers_cannot_typeset_stops_the_build_in_chinese(tmp_path
     pipeline._outstanding = 1  # noqa: SLF001 - one job queued, which failed
     pipeline._done.put(("pdf/x-2024.pdf", failed))  # noqa: SLF001
     plugin = NianbaoPlugin()
-    plugin.pdfs = pipeline
+    plugin.pdfs.pdfs = pipeline
     with pytest.raises(Abort, match="x-2024.yaml：PDF 生成失败"):
-        plugin._size("pdf/x-2024.pdf")  # noqa: SLF001
+        plugin.pdfs.size("pdf/x-2024.pdf")

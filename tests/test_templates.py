@@ -122,3 +122,23 @@ def test_every_template_and_block_is_documented() -> None:
     theme = ROOT / "generator" / "theme"
     for path in [p for p in theme.rglob("*.html")]:
         assert f"`{path.relative_to(theme).as_posix()}`" in docs, f"theme template {path.name} is not documented"
+
+
+def test_every_template_compiles() -> None:
+    env = render.Templates().env
+    for path in sorted(TEMPLATES.iterdir()):
+        env.get_template(path.name)  # a syntax error raises here, not in the one site that uses the page
+
+
+def test_a_folder_with_only_reports_gets_a_home_page(tmp_path: Path) -> None:
+    project = tmp_path / "new"
+    (project / "docs").mkdir(parents=True)
+    shutil.copytree(ROOT / "reports", project / "reports")
+    (project / "mkdocs.yml").write_text("site_name: 新网站\ntheme: material\nplugins:\n  - nianbao:\n      pdf: false\n"
+                                        "      search: false\n      progress: false\n", encoding="utf-8")
+    site = _build(project)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "<h1" in home and "新网站" in home
+    assert 'href="reports/shili-qu-jiaoyuju-2024/"' in home  # the latest year's reports (directory URLs)
+    assert 'href="years/2020/"' in home and "2024年度报告" in home
+    assert all(f'href="{p}/"' in home for p in ("years", "agencies", "regions", "search"))  # no nav lists them

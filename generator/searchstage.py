@@ -1,0 +1,82 @@
+"""The search index of a build: Pagefind over the report pages, beside the page build when it can.
+
+Pagefind is a separate program, so a site of one batch is indexed in a thread while this process
+builds the pages (the other core runs Pagefind). Pagefind is also the build's largest process
+(about 540 MB per batch of 2,000 pages): a larger site is indexed in batches after the pages, once
+the PDF workers have exited, so that their memory never adds up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from mkdocs.exceptions import Abort
+
+from . import render
+from .pages import SiteIndex, report_uri
+from .search import SearchIndexError, report_record, write_index
+from .timings import timed
+
+log = logging.getLogger("mkdocs.plugins.nianbao")
+SEARCH_CACHE = Path(".nianbao-cache") / "search"
+
+
+class SearchStage:
+    """The Pagefind index of one build's reports."""
+
+    def __init__(self, cache: Path, batch: int) -> None:
+        self.cache = cache  # the index cache folder, resolved inside the project (fsutil.cache_folder)
+        self.batch = max(1, batch)
+        self._thread: threading.Thread | None = None
+        self._error: Abort | None = None
+
+    def start(self, site: SiteIndex, site_dir: Path) -> None:
+        """Index a site of one batch in a thread now; a larger one waits for finish()."""
+        self._thread = None
+        self._error = None
+        if not site.reports or len(site.reports) > self.batch:
+            return
+
+        def work() -> None:
+            try:
+                self.write(site, site_dir)
+            except Abort as exc:
+                self._error = exc
+            except Exception as exc:  # noqa: BLE001 - handed to the build's thread, which stops the build
+                self._error = Abort(f"搜索索引生成失败：{exc}")
+
+        self._thread = threading.Thread(target=work, name="nianbao-search", daemon=True)
+        self._thread.start()
+
+    def finish(self, site: SiteIndex, site_dir: Path) -> None:
+        """Wait for the thread, or index now; raise its error in the build's thread."""
+        if self._thread is None:
+            self.write(site, site_dir)
+            return
+        self._thread.join()
+        self._thread = None
+        if self._error is not None:
+            raise self._error
+
+    def abort(self) -> None:
+        if self._thread is not None:
+            self._thread.join()  # Pagefind writes only into the build's own folder
+            self._thread = None
+
+    def write(self, site: SiteIndex, site_dir: Path) -> None:
+        if not site.reports:
+            return  # a portal with no reports of its own searches its shards' indexes
+        start = time.monotonic()
+        urls = render.urls()
+        # Pagefind names a page by its file: reports/x/index.html is listed as reports/x/.
+        suffix = "index.html" if urls.directory else ""
+        records = [report_record(r, "/" + urls.page(report_uri(r)) + suffix) for r in site.reports]
+        try:
+            with timed("搜索索引"):
+                write_index(records, site_dir / "pagefind", self.cache, self.batch)
+        except SearchIndexError as exc:
+            raise Abort(str(exc)) from None
+        log.info("搜索索引完成：%d 份报告，用时 %.1f 秒", len(records), time.monotonic() - start)
