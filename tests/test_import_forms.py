@@ -342,3 +342,23 @@ def test_markdown_merged_cells_are_no_blank_cells() -> None:
     imported = import_report(CORPUS / "md-clean.md", "x")
     truth = TRUTH["md-clean.md"]["cells"]["表一"]
     assert {"/".join(k): str(v) for k, v in imported.data["tables"]["表一"].items()} == truth
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.html", b"", "中没有找到年度报告的任何部分标题"),
+        ("noise.html", bytes(range(256)) * 8, "的编码无法识别"),
+        ("deep.html", b"<html><body>" + b"<div>" * 50000 + "一、总体情况".encode() + b"</div>" * 50000 + b"</body></html>", "没有找到年度报告"),
+        ("charset.html", '<meta charset="no-such-codec"><p>政务公开</p>'.encode("gb18030"), "没有找到年度报告"),
+        ("empty.mhtml", b'MIME-Version: 1.0\nContent-Type: multipart/related; boundary="x"\n\n--x\nContent-Type: image/png\n\nabc\n--x--\n', "其中没有网页"),
+        ("attached.html", '<html><body><p>详见附件：<a href="/u/2024年报.pdf">2024年报</a></p></body></html>'.encode(), "请下载后导入附件"),
+    ],
+)
+def test_pages_that_are_no_report_are_explained(name: str, data: bytes, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / name
+    source.write_bytes(data)
+    assert main(["import", str(source), "--agency", "x", "-o", str(tmp_path / "x-2024.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "x-2024.yaml").exists()
