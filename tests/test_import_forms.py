@@ -362,3 +362,19 @@ def test_pages_that_are_no_report_are_explained(name: str, data: bytes, message:
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "x-2024.yaml").exists()
+
+
+def test_pdf_text_saved_without_page_breaks_is_reflowed_too(tmp_path: Path) -> None:
+    name = "pdf-typst-plain.txt"
+    source = tmp_path / "copied.txt"
+    source.write_text((CORPUS / name).read_text(encoding="utf-8").replace("\f", "\n"), encoding="utf-8")
+    imported = import_report(source, "x")
+    for key, want in TRUTH[name]["prose"].items():
+        assert imported.data[key] == want, key
+
+
+@pytest.mark.parametrize("name", ["qiaokou-rongmeiti-2024.txt", "tabs.txt", "spaces.txt", "vertical.txt"])
+def test_web_text_is_not_taken_for_wrapped_pdf_text(name: str) -> None:
+    from generator.importer.text import read_document
+
+    assert not read_document(SAMPLE_TEXT.parent / name).wrapped
