@@ -50,7 +50,7 @@ BENCH = _module(ROOT / "bench" / "import_fidelity.py", "import_fidelity")
 # The share of table 2 and 3 cells each form gets right today (the rest 待填, never wrong).
 # pdftotext without -layout prints table cells in reading order, not row by row: only the first
 # column of each row can be placed, and the importer leaves the rest 待填 rather than guess.
-FLOOR = {"html": 1.0, "oneline": 1.0, "md": 0.95, "pdf-layout": 0.8, "pdf-file": 1.0, "pdf-plain": 0.07}
+FLOOR = {"html": 1.0, "oneline": 1.0, "md": 0.95, "pdf-layout": 1.0, "pdf-file": 1.0, "pdf-plain": 0.07}
 
 
 def _floor(name: str) -> float:
@@ -378,3 +378,22 @@ def test_web_text_is_not_taken_for_wrapped_pdf_text(name: str) -> None:
     from generator.importer.text import read_document
 
     assert not read_document(SAMPLE_TEXT.parent / name).wrapped
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_every_report_as_pdf_text_imports_with_no_wrong_cell(index: int, tmp_path: Path) -> None:
+    """The hand-made reports (not the corpus's synthetic ones) typeset and extracted by pdftotext."""
+    maker = _module(CORPUS.parent / "make_import_corpus.py", "make_import_corpus")
+    path = sorted((ROOT / "reports").rglob("*.yaml"))[index]
+    report, _ = load_report(path)
+    numbers = report.numbers()
+    data = maker.pdf_bytes(report, ("typst", "nianbao")[index % 2], tmp_path)
+    for layout in (True, False):
+        source = tmp_path / f"{path.stem}-{layout}.txt"
+        source.write_text(maker.pdftotext(data, layout, tmp_path), encoding="utf-8")
+        tables = import_report(source, report.agency_id, "/".join(report.region), report.kind).data["tables"]
+        values = {(t, *k): v for t in ("表二", "表三") for k, v in tables[t].items()}
+        wrong = {k: v for k, v in values.items() if v != MISSING and v != numbers[k]}
+        assert wrong == {}
+        if layout:
+            assert MISSING not in values.values()

@@ -287,7 +287,9 @@ def split_score(label: str, before: str, after: str) -> float:
     printed beside them (``公开``).
     """
     for k in range(min(len(label) - 1, len(before)), SPLIT_MIN - 1, -1):
-        if before.endswith(label[:k]) and label[k:] in after[: len(label) - k + 8]:
+        rest, window = label[k:], after[: len(label) - k + 8]
+        # a last character alone on its line is dropped with the stray characters of vertical labels
+        if before.endswith(label[:k]) and (rest in window or (len(rest) >= SPLIT_MIN and rest[:-1] in window)):
             return SPLIT_SCORE
     return 0.0
 
