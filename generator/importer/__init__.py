@@ -16,6 +16,7 @@ from ..formats import FORMATS, SECTIONS, FormatDef
 from ..schema import TABLE_AFTER
 from ..template import format_for_year
 from ..writer import MISSING, render_report
+from .html import attachments
 from .labels import normalize
 from .metadata import Metadata, read_metadata
 from .sections import Parts, body_markdown, prose_width, split_report
@@ -57,7 +58,9 @@ def import_report(path: Path, agency_id: str | None = None, region: str | None =
     document = read_document(path)
     parts = split_report(document)
     if not parts.bodies:
-        raise UnreadableInput(f"{path} 中没有找到年度报告的任何部分标题（如“一、总体情况”），无法导入")
+        linked = attachments(path.read_bytes()) if document.kind == "html" else []
+        hint = f"；网页链接了附件 {'、'.join(linked[:3])}，报告可能以附件发布，请下载后导入附件" if linked else ""
+        raise UnreadableInput(f"{path} 中没有找到年度报告的任何部分标题（如“一、总体情况”），无法导入{hint}")
     width = prose_width(parts.lead + [line for body in parts.bodies.values() for line in body]) if document.wrapped else 0.0
     lead = body_markdown(parts.lead, width)
     meta = read_metadata(parts, lead, path, agency_id, region, kind)

@@ -69,6 +69,15 @@ def html_lines(data: bytes, where: str) -> list[str]:
     return lines
 
 
+_ATTACHMENT = re.compile(r"""href\s*=\s*["']?([^"'\s>]+\.(?:pdf|docx?|wps|ofd))["'\s>]""", re.I)
+
+
+def attachments(data: bytes) -> list[str]:
+    """Return the file names of the documents a page links to (the report may be published as one)."""
+    names = [m[1].rsplit("/", 1)[-1] for m in _ATTACHMENT.finditer(data.decode("latin-1"))]
+    return list(dict.fromkeys(names))
+
+
 def decode_page(data: bytes, where: str) -> str:
     """Return the page's text in the charset it declares (BOM, ``<meta charset>``), else UTF-8 or GB18030."""
     if data.startswith(b"\xef\xbb\xbf"):

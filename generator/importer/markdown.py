@@ -66,23 +66,51 @@ def _table(rows: list[Line]) -> list[Line]:
     numeric = [r for r in grid if any(_NUMBER.match(c) for c in r)]
     # the label columns: up to the last column that holds text in a row with numbers
     label_width = max((max((i for i, c in enumerate(r) if c and not _NUMBER.match(c)), default=-1) + 1 for r in numeric), default=0)
-    data = [c for r in numeric if len(r) == width and any(r[:label_width]) for c in r[label_width:]]
+    fillers = _fillers(grid)
+    data = [
+        c for r, fill in zip(grid, fillers, strict=True)
+        if r in numeric and len(r) == width and any(r[:label_width])
+        for j, c in enumerate(r) if j >= label_width and not (j in fill and not c)
+    ]
     zeros_printed = bool(data) and sum(1 for c in data if not c) <= ZEROS_PRINTED * len(data)
-    merged: list[tuple[list[str], int]] = []
-    for cells, row in zip(grid, rows, strict=True):
-        label = cells[:label_width]
-        if merged and zeros_printed and not any(label):
-            previous, _ = merged[-1]
+    merged: list[tuple[list[str], int, set[int]]] = []
+    for cells, row, fill in zip(grid, rows, fillers, strict=True):
+        labelled = any(c and not _NUMBER.match(c) for c in cells[:label_width])
+        if merged and zeros_printed and not labelled:
+            previous, _, _ = merged[-1]
             if _join(previous, cells, label_width, width):
                 continue
-        merged.append((cells, row.number))
+        merged.append((cells, row.number, fill))
     out = []
-    for cells, number in merged:
+    for cells, number, fill in merged:
         name = "".join(c for c in cells[:label_width] if c)
-        values = cells[label_width:]
+        values = [c for j, c in enumerate(cells) if j >= label_width and not (j in fill and not c)]
         if not name and not any(values):
             continue
         out.append(Line("\t".join([name, *values]) if name else "\t".join(values), number))
+    return out
+
+
+def _fillers(grid: list[list[str]]) -> list[set[int]]:
+    """Return, per row, the columns that only a merged cell spans: empty in every header row above it.
+
+    A converter writes a merged cell's text in its first column and leaves the others empty
+    (``| 行政许可 | 32 | | |`` under ``| 信息内容 | 本年处理决定数量 | | |``); such an empty field is no
+    blank cell, while a column with a header of its own is one.
+    """
+    out: list[set[int]] = []
+    header: list[list[str]] = []
+    after_numbers = True
+    for row in grid:
+        if any(_NUMBER.match(c) for c in row):
+            out.append({j for j in range(len(row)) if header and all(j >= len(h) or not h[j] for h in header)})
+            after_numbers = True
+            continue
+        if after_numbers:
+            header = []
+        header.append(row)
+        after_numbers = False
+        out.append(set())
     return out
 
 

@@ -65,6 +65,7 @@ class RowSpec:
     label: str  # normalized leaf label; "" for table 3's single unnamed row
     group: str = ""  # normalized label of the group this row opens (（六）其他处理), if any
     group_size: int = 0
+    parent: str = ""  # the words of the group label the row is under (其他处理), printed beside it
 
 
 @dataclass
@@ -269,7 +270,8 @@ def row_specs(table: TableDef) -> list[RowSpec]:
     for row, cells in by_row.items():
         leaf = row[-1] if row else ""
         group, size = groups.get(leaf, ("", 0)) if table.id != "表一" else ("", 0)
-        specs.append(RowSpec(tuple(cells), normalize(leaf), group, size))
+        parent = re.sub(r"^[一二三四五六七八九十]+", "", normalize(row[-2])) if len(row) >= 3 else ""
+        specs.append(RowSpec(tuple(cells), normalize(leaf), group, size, parent))
     return specs
 
 
@@ -285,7 +287,9 @@ def split_score(label: str, before: str, after: str) -> float:
     printed beside them (``公开``).
     """
     for k in range(min(len(label) - 1, len(before)), SPLIT_MIN - 1, -1):
-        if before.endswith(label[:k]) and label[k:] in after[: len(label) - k + 8]:
+        rest, window = label[k:], after[: len(label) - k + 8]
+        # a last character alone on its line is dropped with the stray characters of vertical labels
+        if before.endswith(label[:k]) and (rest in window or (len(rest) >= SPLIT_MIN and rest[:-1] in window)):
             return SPLIT_SCORE
     return 0.0
 
@@ -298,6 +302,10 @@ def _match(text: str, specs: list[RowSpec], cursor: int, after: str = "") -> tup
         if not spec.label:
             return index, False
         label = max(suffix_score(spec.label, text), head_score(spec.label, text), split_score(spec.label, text, after))
+        if spec.parent and len(spec.parent) >= SPLIT_MIN and spec.parent in text[-len(spec.label) - len(spec.parent) :]:
+            # a PDF prints the merged group label (其他处理) in the middle of the row's wrapped label
+            bare = text[: len(text) - len(spec.label) - len(spec.parent)] + text[-len(spec.label) - len(spec.parent) :].replace(spec.parent, "", 1)
+            label = max(label, head_score(spec.label, bare), split_score(spec.label, bare, after))
         for score, whole in ((label, False), (suffix_score(spec.group, text), True)):
             if score >= LABEL_RATIO and (best is None or score > best[0]):
                 best = (score, index, whole)

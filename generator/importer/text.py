@@ -101,9 +101,10 @@ def read_text(text: str, suffix: str = ".txt") -> Document:
     raw = _split(text.replace("\f", "\n"))
     pdf_text = "\f" in text
     doubled = _doubled(raw)
-    layout = pdf_text and _laid_out(raw)
     lines = _numbered(raw, "text").lines
-    if pdf_text or doubled:
+    wrapped = pdf_text or doubled or _wrapped(lines)
+    layout = wrapped and _laid_out(raw)
+    if wrapped:
         # pdftotext sets Latin runs apart by spaces (2024 年): Chinese has none there; the indent stays
         lines = [Line(_indent(line.text) + _PDF_SPACE.sub("", line.text.lstrip(" ")), line.number) for line in lines]
     if doubled:
@@ -113,8 +114,7 @@ def read_text(text: str, suffix: str = ".txt") -> Document:
     if is_markdown(raw, suffix):
         lines = markdown_lines(lines)
     lines = split_running(lines)
-    wrapped = pdf_text or doubled
-    return Document(lines, "text", wrapped=wrapped, scattered=wrapped and not _laid_out(raw))
+    return Document(lines, "text", wrapped=wrapped, scattered=wrapped and not layout)
 
 
 def _indent(text: str) -> str:
@@ -131,6 +131,29 @@ def _doubled(lines: list[str]) -> bool:
         return False
     gaps = sum(1 for a, b in zip(filled, filled[1:], strict=False) if b - a == 2)
     return gaps >= DOUBLED * (len(filled) - 1)
+
+
+WRAPPED_SHARE = 0.5  # share of the full-width prose lines that stop mid-sentence in text wrapped at a page width
+WRAPPED_MIN = 3
+
+
+def _wrapped(lines: list[Line]) -> bool:
+    """Return True for text broken at a page width (PDF text saved without page breaks).
+
+    Web text holds a paragraph a line: its longest lines end a sentence. Text from a PDF stops
+    mid-sentence at the right margin, line after line of the same width.
+    """
+    prose = [
+        t.replace(" ", "") for line in lines
+        if len(re.findall(_CJK, t := line.text.strip())) >= 10 and not re.search(r"\S {3,}\S|\t|\|", t)  # no table row
+    ]
+    if len(prose) < 10:
+        return False
+    widths = sorted(len(t) for t in prose)
+    full = widths[int(len(widths) * 0.9)]
+    wide = [t for t in prose if len(t) >= 0.85 * full]
+    cut = [t for t in wide if t[-1] not in "。；：！？”）)"]
+    return len(cut) >= WRAPPED_MIN and len(cut) >= WRAPPED_SHARE * len(wide)
 
 
 def _laid_out(lines: list[str]) -> bool:
