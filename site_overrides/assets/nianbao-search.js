@@ -103,46 +103,58 @@
     return pieces;
   }
   /* Pagefind shortens a word it does not know until something matches (q99999 finds every page),
-     and its ordinary search cannot tell adjacent bigrams from scattered ones; its exact search
-     ("…" in quotes) does neither. So a query is found as: the pages holding every one of its words
-     exactly (one exact search per bigram or other word; a single character, which must match as a
-     prefix, by the ordinary search, checked against the best page's text), phrase matches (an exact
-     search of each Han run's bigrams in a row) first, each group in the ordinary search's order. */
-  function ids(search) { return search.results.map(function (r) { return r.id; }); }
+     and its ordinary search cannot tell adjacent bigrams from scattered ones. So a query is found
+     as the pages holding every one of its words: each word searched alone, which matches only
+     itself (or, a single character, the words it starts) once the best page is seen to hold it;
+     a word that no page holds finds nothing. Phrase matches come first: Pagefind's exact search of
+     each Han run's bigrams in a row, or the bigrams on consecutive word positions of the page
+     (result.words; the exact search found nothing in pages whose text holds zero-width spaces). */
+  function ids(results) { return results.map(function (r) { return r.id; }); }
   function words(term) {
     var out = [];
-    term.replace(HAN, " ").split(" ").forEach(function (other) { if (other) out.push({ text: other }); });
+    term.replace(HAN, " ").split(" ").forEach(function (other) { if (/[\p{L}\p{N}]/u.test(other)) out.push(other); });
     hanRuns(term).forEach(function (chars) {
-      if (chars.length === 1) { out.push({ prefix: word(chars[0]) }); return; }
-      for (var i = 0; i + 1 < chars.length; i++) out.push({ text: word(chars[i] + chars[i + 1]) });
+      if (chars.length === 1) { out.push(word(chars[0])); return; }
+      for (var i = 0; i + 1 < chars.length; i++) out.push(word(chars[i] + chars[i + 1]));
     });
     return out;
   }
   function holding(w, f) {
-    if (w.text) return pagefind.search('"' + w.text + '"', { filters: f }).then(ids);
-    return pagefind.search(w.prefix, { filters: f }).then(function (search) {
+    return pagefind.search(w, { filters: f }).then(function (search) {
       if (!search.results.length) return [];
       return search.results[0].data().then(function (d) {
-        var known = d.content.split(/\s+/).some(function (part) { return part.indexOf(w.prefix) === 0; });
-        return known ? ids(search) : [];
+        var needle = w.toLowerCase();
+        var known = d.content.toLowerCase().split(/\s+/).some(function (part) { return part.indexOf(needle) === 0; });
+        return known ? ids(search.results) : [];
       });
+    });
+  }
+  function consecutive(result, chars) {
+    var at = {};
+    (result.words || []).forEach(function (w) { at[w] = true; });
+    return (result.words || []).some(function (w) {
+      for (var i = 1; i < chars.length - 1; i++) if (!at[w + i]) return false;
+      return true;
     });
   }
   function find(q, f) {
     var terms = q.split(/\s+/).filter(Boolean);
     var all = [].concat.apply([], terms.map(words));
     var runs = hanRuns(q).filter(function (chars) { return chars.length > 2; });  /* two: one bigram */
+    if (!all.length) return Promise.resolve([]);
     return Promise.all([
       pagefind.search(encodeQuery(q), { filters: f }),
       Promise.all(all.map(function (w) { return holding(w, f); })),
       Promise.all(runs.map(function (chars) {
-        return pagefind.search('"' + encodeQuery(chars.join("")) + '"', { filters: f }).then(ids);
+        return pagefind.search('"' + encodeQuery(chars.join("")) + '"', { filters: f }).then(function (s) { return ids(s.results); });
       })),
     ]).then(function (found) {
       function inAll(sets, id) { return sets.every(function (set) { return set.indexOf(id) >= 0; }); }
       var results = found[0].results.filter(function (r) { return inAll(found[1], r.id); });
-      var phrase = results.filter(function (r) { return inAll(found[2], r.id); });
-      return phrase.concat(results.filter(function (r) { return !inAll(found[2], r.id); }));
+      function phrase(r) {
+        return runs.every(function (chars, i) { return found[2][i].indexOf(r.id) >= 0 || consecutive(r, chars); });
+      }
+      return results.filter(phrase).concat(results.filter(function (r) { return !phrase(r); }));
     });
   }
   /* Shorter forms of a query that finds nothing, as groups tried in turn: each word alone, then
