@@ -3,14 +3,22 @@
 Pagefind's extended build segments Chinese with jieba when indexing, but the browser segments the
 query differently, so a search for 复议 misses pages where jieba kept 行政复议 as one word (tried:
 行政复议 found 1 of the 6 sample reports that contain it). Citizens expect what Ctrl+F does. So
-each run of Han characters is indexed as its overlapping bigrams (行政复议 → 行政 政复 复议), each
-encoded as an ASCII word that no tokenizer or stemmer can split (q + 5-digit code points); the
-search page encodes the query the same way and decodes excerpts back into text. The records come
-straight from the validated reports, so no HTML is parsed.
+each Han character is indexed as the word of itself and the character after it in its run, the
+run's last character alone (行政复议 → 行政 政复 复议 议), each encoded as an ASCII word that no
+tokenizer or stemmer can split (q + 5-digit code points). A query's bigrams then match the page's
+wherever they stand, and every word decodes to exactly one character (its first), so the search
+page (nianbao-search.js) turns an excerpt back into the text without guessing where runs meet.
+Whitespace next to Han text is kept as the word ``q`` (the encoded words need spaces around them),
+and a word of the text that could be read as a code is written with one more ``q``.
+
+What is indexed is what a reader reads: the prose as rendered text (no Markdown syntax), the
+tables' captions and header labels, the signature and date. The records come straight from the
+validated reports, so no HTML page is parsed.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -20,14 +28,18 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
 
 from . import pagefind_pin
-from .formats import SECTIONS
+from .dates import chinese_date
+from .formats import SECTIONS, TABLE_SECTION, TableDef
 from .fsutil import dead_asides, library_versions, place_tree, remove_entries, seal_tree, tree_sealed
+from .grid import layout
 from .model import Report
 from .pagefind_canon import CborError, canonicalize
 from .pagefind_merge import merge_bundles
+from .text import markdown_html
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LANGUAGE = "zh"
@@ -42,20 +54,109 @@ class SearchIndexError(RuntimeError):
     """Pagefind is missing or failed."""
 
 
+SPACE = "q"  # whitespace next to Han text
+_TOKENS = re.compile(rf"({HAN.pattern})|(\s+)|([^\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
+_CODE_LIKE = re.compile(r"q+\d*")  # words of the text that read as an encoded word or SPACE
+
+
 def _word(chars: str) -> str:
     return "q" + "".join(f"{ord(c):05d}" for c in chars)
 
 
 def encode(text: str) -> str:
-    """Return ``text`` with every Han run replaced by its encoded overlapping bigrams."""
+    """Return ``text`` as the words Pagefind indexes: every Han character with its successor in the run.
 
-    def run(m: re.Match[str]) -> str:
-        s = m[0]
-        if len(s) == 1:
-            return f" {_word(s)} "
-        return " " + " ".join(_word(s[i : i + 2]) for i in range(len(s) - 1)) + " "
+    Decoding keeps each word's first character, so the text comes back exactly, whitespace runs
+    collapsed to one space as a browser shows them.
+    """
+    words: list[str] = []
+    previous = ""  # the kind of the token before: han | other
+    spaced = False  # whitespace since that token
+    for m in _TOKENS.finditer(text):
+        han, space, other = m.groups()
+        if space:
+            spaced = True
+            continue
+        kind = "han" if han else "other"
+        if spaced and previous and "han" in (kind, previous):
+            words.append(SPACE)  # between two other words the decoder puts the space back itself
+        if han:
+            words += [_word(han[i : i + 2]) for i in range(len(han))]
+        else:
+            words.append("q" + other if _CODE_LIKE.fullmatch(other) else other)
+        previous, spaced = kind, False
+    return " ".join(words)
 
-    return HAN.sub(run, text)
+
+def query_words(query: str) -> list[str]:
+    """Return the encoded words a search for ``query`` looks for (what nianbao-search.js sends).
+
+    A run of two or more characters is its bigrams (the run's last character alone would match any
+    word starting with it); a single character is its one-character word, which Pagefind matches
+    as a prefix of every bigram that starts with it.
+    """
+    out: list[str] = []
+    for m in _TOKENS.finditer(query):
+        han, _space, other = m.groups()
+        if han:
+            out += [_word(han)] if len(han) == 1 else [_word(han[i : i + 2]) for i in range(len(han) - 1)]
+        elif other:
+            out.append(other)
+    return out
+
+
+_BLOCKS = {"p", "br", "li", "h3", "h4", "h5", "h6", "blockquote", "tr", "td", "th", "caption", "pre", "hr", "ul", "ol", "table"}
+
+
+class _TextParser(HTMLParser):
+    """Collect the text of sanitized HTML, one line per block."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def reader_text(markdown: str) -> str:
+    """Return the text a reader sees of an editor's Markdown: rendered, without its syntax."""
+    parser = _TextParser()
+    parser.feed(markdown_html(markdown))
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+@functools.cache
+def table_labels(table: TableDef) -> str:
+    """Return a table's caption and header labels, one per line, in the order the page shows them."""
+    number = "一二三".index(table.id[1]) + 1
+    labels = [f"{table.id} {table.title}"]
+    labels += [c.text for row in layout(table, f"t{number}").rows for c in row.cells if c.is_header and c.text]
+    return "\n".join(labels)
+
+
+def report_text(report: Report) -> str:
+    """Return all a reader reads of a report, in page order: its search record's text."""
+    parts = [report.title, reader_text(report.lead)]
+    tables_after = {section: table_id for table_id, section in TABLE_SECTION.items()}
+    for heading in SECTIONS:
+        parts += [heading, reader_text(report.section(heading))]
+        if heading in tables_after:
+            parts.append(table_labels(report.format.table[tables_after[heading]]))
+    parts.append(report.signature)
+    if report.date:
+        parts.append(chinese_date(report.date))
+    return "\n".join(part for part in parts if part)
 
 
 @dataclass(frozen=True)
@@ -67,15 +168,11 @@ class Record:
 
 
 def report_record(report: Report, url: str) -> Record:
-    """Return the search record of a report: its prose, encoded, with filters and metadata."""
-    parts = [report.title, report.lead]
-    for heading in SECTIONS:
-        parts += [heading, report.section(heading)]
-    parts.append(report.signature)
+    """Return the search record of a report: what a reader reads of it, encoded, with filters and metadata."""
     region = " / ".join(report.region)
     return Record(
         url=url,
-        content=encode("\n".join(parts)),
+        content=encode(report_text(report)),
         meta={"title": report.title, "年度": str(report.year), "机关": report.agency, "地区": region},
         filters={"年度": [str(report.year)], "地区": [region], "机关类别": [report.kind], "机关": [report.agency]},
     )

@@ -33,7 +33,11 @@ def table_html(
     """Return ``table`` as an HTML table with merged header cells, ``scope`` and ``headers``.
 
     ``numbers`` and ``texts`` are keyed by (table id, *key path); texts (as the editor wrote them)
-    win over numbers so that 0.50 is not shown as 0.5.
+    win over numbers so that 0.50 is not shown as 0.5. A table of one block has its header rows in
+    ``<thead>``, which a printed page repeats; a stacked table (表一) has one ``<tbody class="nb-block">``
+    per block, its caption and header rows first: a table has only one header that repeats, and
+    repeating the first block's above the others put their numbers under the wrong headers, so each
+    block is kept whole on a page instead, under its own header.
     """
     grid = layout(table, id_prefix)
     number = "一二三".index(table.id[1]) + 1
@@ -41,13 +45,15 @@ def table_html(
     if caption:
         cid = f' id="{escape(caption_id)}"' if caption_id else ""
         out.append(f"<caption{cid}>{escape(caption)}</caption>")
+    stacked = len(table.blocks) > 1
     part = None
     for row in grid.rows:
-        if row.part != part:
+        starts_block = stacked and (part is None or row.cells[0].kind == "caption")
+        if (row.part != part and not stacked) or starts_block:
             if part:
-                out.append(f"</t{'head' if part == 'head' else 'body'}>")
+                out.append(f"</t{'head' if part == 'head' and not stacked else 'body'}>")
             part = row.part
-            out.append(f"<t{'head' if part == 'head' else 'body'}>")
+            out.append('<tbody class="nb-block">' if stacked else f"<t{'head' if part == 'head' else 'body'}>")
         out.append("<tr>")
         for cell in row.cells:
             spans = (f' colspan="{cell.colspan}"' if cell.colspan > 1 else "") + (
@@ -64,6 +70,6 @@ def table_html(
                 cls = "nb-num nb-total" if cell.cell.total else "nb-num"
                 out.append(f'<td class="{cls}" headers="{" ".join(cell.headers)}"{spans}>{escape(value)}</td>')
         out.append("</tr>")
-    out.append(f"</t{'head' if part == 'head' else 'body'}>")
+    out.append(f"</t{'head' if part == 'head' and not stacked else 'body'}>")
     out.append("</table>")
     return "\n".join(out)

@@ -150,7 +150,9 @@ def hostile_report(agency_id: str, name: str, vectors: list[str], region: str, y
     assert isinstance(contact, dict) and isinstance(signature, dict)
     contact["机构"] = f"{name}办公室 {joined}"
     contact["地址"] = f"{name}地址 {joined}"
-    signature["署名"] = f"{name} {joined}"
+    # the search indexes what the page shows: the sanitized prose loses the lines after some vectors,
+    # the plain-text signature keeps the encoded-looking words for the search tests
+    signature["署名"] = f"{name} {joined} 解码向量 q00060 img src=x onerror=alert('nbxss') q00062 解码向量"
     if year != 2024:
         signature["日期"] = f"{year + 1}-01-15"
     # Vectors side by side too, a few to a line: S7 refuses a line of more than 50 '<' or '[' (Markdown slows on them).

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from generator.formats import SECTIONS
+from generator.search import report_text
 from generator.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +22,7 @@ def _reports() -> list[Any]:
 
 
 def _searchable(report: Any) -> str:
-    return "\n".join([report.title, report.lead, *SECTIONS, *(report.section(h) for h in SECTIONS), report.signature])
+    return report_text(report)
 
 
 @pytest.fixture()

@@ -316,7 +316,7 @@ class _Markup(HTMLParser):
         self.found.append((tag, {k for k, _ in attrs}))
 
 
-@pytest.mark.parametrize("query", ["测试向量", "解码向量"])
+@pytest.mark.parametrize("query", ["测试机关", "解码向量"])  # in every title; in every signature
 def test_search_results_show_the_text_literally(
     watched: tuple[Any, dict[str, list[str]]], hostile: dict[str, Any], hostile_url: str, query: str
 ) -> None:
