@@ -23,6 +23,11 @@ MAX_DEPTH = 8  # nested lists and quotes; a report uses two or three
 MAX_LINE = 10_000  # characters in one line (one paragraph)
 MAX_TOKEN = 1_000  # characters of Latin letters, digits and signs without a space: Typst cannot break them
 MAX_OPENERS = 50  # ``<`` or ``[`` in one line: each makes Python-Markdown scan the rest of the line
+# ``<`` with no ``>`` after it on its line, in one field: Python-Markdown's raw-HTML reader scans the
+# whole field again from each (measured: 2,000 of them in 24 KB took 5 s, 8,000 in 96 KB 70 s); at
+# most 50 keep the page linear in the field's length (bench/faults.py measures it).
+MAX_UNCLOSED = 50
+_UNCLOSED = re.compile(r"<(?![^<>\n]*>)")
 MAX_LIST_NUMBER_DIGITS = 9  # the number an ordered list starts at must be an integer Typst can hold
 MAX_REGION_LEVELS = 6  # 省/市/区县/乡镇街道/村社区 and one more
 SINGLE_LINE = ("机关名称", "地区", "联系方式/机构", "联系方式/地址", "联系方式/电话", "落款/署名")
@@ -109,6 +114,7 @@ def _prose(report: Report, key: str, text: str) -> Iterator[Finding]:
     shifted = [len(m[1]) for m in _SHIFTED.finditer(text)]
     shift = 3 - min(shifted) if shifted else 0
     warned = deep = False
+    unclosed = 0
     for number, line in enumerate(text.split("\n")):
         where = Location(report.source, first + number, 1)
         if not warned and (bad := UNSETTABLE.search(line)) is not None:
@@ -124,6 +130,11 @@ def _prose(report: Report, key: str, text: str) -> Iterator[Finding]:
         if openers > MAX_OPENERS:
             yield finding("S7", where, problem=f"这一行有 {openers} 个“<”或“[”（最多 {MAX_OPENERS} 个）；"
                           "报告正文不需要这么多 HTML 标记或链接，生成网页会极慢")
+        elif "<" in line and unclosed <= MAX_UNCLOSED:
+            unclosed += len(_UNCLOSED.findall(line))
+            if unclosed > MAX_UNCLOSED:
+                yield finding("S7", where, problem=f"这一部分已有超过 {MAX_UNCLOSED} 个没有配对“>”的“<”；"
+                              "生成网页时每个都要把整部分重新查找一遍，会极慢。请改用全角“＜”或删去")
         if not deep:
             nested = list(_nesting(line, where))
             deep = any("嵌套" in f.message for f in nested)  # once per field: every deeper line would repeat it
