@@ -153,9 +153,15 @@ def hostile_report(agency_id: str, name: str, vectors: list[str], region: str, y
     signature["署名"] = f"{name} {joined}"
     if year != 2024:
         signature["日期"] = f"{year + 1}-01-15"
-    prose = "\n".join([*VECTORS, "测试向量 " + " ".join(VECTORS), "解码向量 q00060 img src=x onerror=alert('nbxss') q00062 解码向量"])
+    # All the vectors together, a few to a line: check refuses a line of more than 50 "<" or "[" (S7).
+    together = ["测试向量 " + " ".join(VECTORS[i : i + 9]) for i in range(0, len(VECTORS), 9)]
+    prose = "\n".join([*VECTORS, *together, "解码向量 q00060 img src=x onerror=alert('nbxss') q00062 解码向量"])
+    # 导语 may hold no heading (S6): there a vector starting with "#" is preceded by text, as an editor would write it
+    lead = "\n".join("测试 " + line if line.startswith("#") else line for line in prose.split("\n"))
     for key in list(data):
-        if key == "导语" or key[:2] in ("一、", "二、", "三、", "四、", "五、", "六、"):
+        if key == "导语":
+            data[key] = lead
+        elif key[:2] in ("一、", "二、", "三、", "四、", "五、", "六、"):
             data[key] = prose
     return data
 
