@@ -43,13 +43,23 @@ _HASH_WORD = re.compile(r"^(#+)([^#\s]\S*)")
 REPLACEMENT = "〓"  # 〓 (geta): what Chinese and Japanese typesetters set for a character the type lacks
 
 
+# The Unicode blocks the PDF's fonts (Noto CJK SC, the fallback of every role) cover: Latin, Greek,
+# Cyrillic, punctuation and symbols, CJK, kana, Hangul, full-width forms. The property test of
+# tests/test_faults_typeset.py found Arabic and Thai letters stopping the PDF.
+_SET_BLOCKS = ((0x0000, 0x024F), (0x0370, 0x03FF), (0x0400, 0x04FF), (0x2000, 0x23FF), (0x2460, 0x27BF),
+               (0x2E80, 0x2FDF), (0x3000, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFE10, 0xFE1F),
+               (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+
+
 def unsettable(char: str) -> str | None:
     """Return how the PDF treats ``char`` when it cannot set it: "replaced" or "dropped", else None."""
     code = ord(char)
-    if code in (0xFEFF, 0x200B, 0x2060) or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
-        return "dropped"  # invisible: a BOM, a zero-width space, a variation selector
+    if unicodedata.category(char) == "Cf" or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
+        return "dropped"  # invisible format marks (a BOM, zero-width spaces, U+0600…), variation selectors
     if code > 0xFFFF or 0xE000 <= code <= 0xF8FF:
         return "replaced"  # emoji, CJK Ext-B and beyond, private use: no PDF font here has them
+    if not any(a <= code <= b for a, b in _SET_BLOCKS):
+        return "replaced"  # Arabic, Thai, Devanagari…: scripts the Chinese fonts (Noto CJK SC) do not cover
     if unicodedata.category(char) == "Cn":
         return "replaced"  # unassigned: PDF/A cannot map it to Unicode
     return None
