@@ -59,25 +59,39 @@ def lock_path(target: Path) -> Path:
 
 @contextlib.contextmanager
 def build_lock(target: Path, command: str = "nianbao build") -> Iterator[None]:
-    """Hold the one lock of ``target`` for the body; TargetError names the holder when it is taken."""
+    """Hold the one lock of ``target`` for the body; TargetError names the holder when it is taken.
+
+    The lock file is removed when the build ends, so nothing is left beside the site. That is safe
+    because a build that got the lock then checks that the file it locked is still the one at the
+    path: one that locked a file just removed tries again.
+    """
     path = lock_path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    try:
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise TargetError(f"另一个构建正在生成 {target}（{_holder(fd)}）；同一输出目录一次只能有一个构建，"
+            who = _holder(fd)
+            os.close(fd)
+            raise TargetError(f"另一个构建正在生成 {target}（{who}）；同一输出目录一次只能有一个构建，"
                               "请等它结束后再试") from None
+        try:
+            same = os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed it as we locked it: lock the new one
+    try:
         holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S"),
                   "command": command}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder, ensure_ascii=False).encode(), 0)
-        try:
-            yield
-        finally:
-            os.ftruncate(fd, 0)
+        yield
     finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # still holding the lock: whoever opens the old file next sees it is gone
         os.close(fd)  # releases the lock
 
 

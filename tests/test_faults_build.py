@@ -73,7 +73,8 @@ def test_the_lock_names_its_holder_and_is_released_when_the_holder_dies(tmp_path
         holder.kill()
         holder.wait()
     with build_lock(target):  # the dead holder's lock is gone with it
-        pass
+        assert (tmp_path / ".site.lock").exists()
+    assert list(tmp_path.iterdir()) == [], "the lock file was left beside the site"
 
 
 def test_only_staging_of_dead_builds_is_removed(tmp_path: Path) -> None:
@@ -112,4 +113,4 @@ def test_two_builds_at_once_one_publishes_the_whole_site_the_other_stops_in_chin
     for page in ("index.html", "assets", "pagefind/pagefind.js", "pagefind/pagefind-entry.json",
                  "reports/qiaokou-rongmeiti-2024.html", "pdf/qiaokou-rongmeiti-2024.pdf"):
         assert (site / page).exists(), page
-    assert not list(project.glob(".site.building-*"))
+    assert not list(project.glob(".site.*")), "staging or lock left beside the site"

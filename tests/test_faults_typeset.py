@@ -52,6 +52,8 @@ CAUGHT = {  # the issue's inputs, the rule that stops them and the line it point
     "300-deep list": (with_text("\n".join("  " * i + "- x" for i in range(300))), "S7", 57),
     "repeated <a": (with_text("<a " * 30_000), "S7", 41),
     "repeated [a](": (with_text("[a](" * 100), "S7", 41),
+    "unclosed <a over many lines": (with_text("\n".join(["<a " * 20] * 10)), "S7", 43),  # quadratic in the field
+    "unclosed autolinks over many lines": (with_text("\n".join(["<http://x " * 20] * 10)), "S7", 43),
     "地区 of 250 levels": (SAMPLE.replace("地区: 湖北省/武汉市/硚口区", "地区: " + "/".join(f"区{i}" for i in range(250))), "S7", 6),
     "amount 0. and 40,000 digits": (SAMPLE.replace("（单位：万元）: 0}", "（单位：万元）: 0." + "1" * 40_000 + "}"), "R5", 53),
     "newline in 机关名称": (SAMPLE.replace("机关名称: 硚口区融媒体中心", '机关名称: "硚口区\\n融媒体中心"'), "S8", 4),

@@ -445,13 +445,14 @@ def test_unchanged_reports_come_from_the_cache(
 
 
 def test_prune_cache_removes_only_old_unused_pdfs(tmp_path: Path) -> None:
-    used, old, recent = (tmp_path / f"{name}.pdf" for name in ("used", "old", "recent"))
+    # entries are named by their key (a SHA-256): only such names are ever deleted
+    used, old, recent = (tmp_path / f"{c * 64}.pdf" for c in "abc")
     for path in (used, old, recent):
         path.write_bytes(b"%PDF")
     for path in (used, old):
         os.utime(path, (0, 0))
     assert prune_cache(tmp_path, [used]) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["recent.pdf", "used.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([recent.name, used.name])
 
 
 # -- fonts ---------------------------------------------------------------------------------------

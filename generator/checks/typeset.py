@@ -23,6 +23,11 @@ MAX_DEPTH = 8  # nested lists and quotes; a report uses two or three
 MAX_LINE = 10_000  # characters in one line (one paragraph)
 MAX_TOKEN = 1_000  # characters of Latin letters, digits and signs without a space: Typst cannot break them
 MAX_OPENERS = 50  # ``<`` or ``[`` in one line: each makes Python-Markdown scan the rest of the line
+# ``<`` with no ``>`` after it on its line, in one field: Python-Markdown's raw-HTML reader scans the
+# whole field again from each (measured: 2,000 of them in 24 KB took 5 s, 8,000 in 96 KB 70 s); at
+# most 50 keep the page linear in the field's length (bench/faults.py measures it).
+MAX_UNCLOSED = 50
+_UNCLOSED = re.compile(r"<(?![^<>\n]*>)")
 MAX_LIST_NUMBER_DIGITS = 9  # the number an ordered list starts at must be an integer Typst can hold
 MAX_REGION_LEVELS = 6  # 省/市/区县/乡镇街道/村社区 and one more
 SINGLE_LINE = ("机关名称", "地区", "联系方式/机构", "联系方式/地址", "联系方式/电话", "落款/署名")
@@ -38,13 +43,23 @@ _HASH_WORD = re.compile(r"^(#+)([^#\s]\S*)")
 REPLACEMENT = "〓"  # 〓 (geta): what Chinese and Japanese typesetters set for a character the type lacks
 
 
+# The Unicode blocks the PDF's fonts (Noto CJK SC, the fallback of every role) cover: Latin, Greek,
+# Cyrillic, punctuation and symbols, CJK, kana, Hangul, full-width forms. The property test of
+# tests/test_faults_typeset.py found Arabic and Thai letters stopping the PDF.
+_SET_BLOCKS = ((0x0000, 0x024F), (0x0370, 0x03FF), (0x0400, 0x04FF), (0x2000, 0x23FF), (0x2460, 0x27BF),
+               (0x2E80, 0x2FDF), (0x3000, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFE10, 0xFE1F),
+               (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+
+
 def unsettable(char: str) -> str | None:
     """Return how the PDF treats ``char`` when it cannot set it: "replaced" or "dropped", else None."""
     code = ord(char)
-    if code in (0xFEFF, 0x200B, 0x2060) or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
-        return "dropped"  # invisible: a BOM, a zero-width space, a variation selector
+    if unicodedata.category(char) == "Cf" or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
+        return "dropped"  # invisible format marks (a BOM, zero-width spaces, U+0600…), variation selectors
     if code > 0xFFFF or 0xE000 <= code <= 0xF8FF:
         return "replaced"  # emoji, CJK Ext-B and beyond, private use: no PDF font here has them
+    if not any(a <= code <= b for a, b in _SET_BLOCKS):
+        return "replaced"  # Arabic, Thai, Devanagari…: scripts the Chinese fonts (Noto CJK SC) do not cover
     if unicodedata.category(char) == "Cn":
         return "replaced"  # unassigned: PDF/A cannot map it to Unicode
     return None
@@ -109,6 +124,7 @@ def _prose(report: Report, key: str, text: str) -> Iterator[Finding]:
     shifted = [len(m[1]) for m in _SHIFTED.finditer(text)]
     shift = 3 - min(shifted) if shifted else 0
     warned = deep = False
+    unclosed = 0
     for number, line in enumerate(text.split("\n")):
         where = Location(report.source, first + number, 1)
         if not warned and (bad := UNSETTABLE.search(line)) is not None:
@@ -124,6 +140,11 @@ def _prose(report: Report, key: str, text: str) -> Iterator[Finding]:
         if openers > MAX_OPENERS:
             yield finding("S7", where, problem=f"这一行有 {openers} 个“<”或“[”（最多 {MAX_OPENERS} 个）；"
                           "报告正文不需要这么多 HTML 标记或链接，生成网页会极慢")
+        elif "<" in line and unclosed <= MAX_UNCLOSED:
+            unclosed += len(_UNCLOSED.findall(line))
+            if unclosed > MAX_UNCLOSED:
+                yield finding("S7", where, problem=f"这一部分已有超过 {MAX_UNCLOSED} 个没有配对“>”的“<”；"
+                              "生成网页时每个都要把整部分重新查找一遍，会极慢。请改用全角“＜”或删去")
         if not deep:
             nested = list(_nesting(line, where))
             deep = any("嵌套" in f.message for f in nested)  # once per field: every deeper line would repeat it
