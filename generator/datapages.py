@@ -17,7 +17,7 @@ from .charts import stacked_bars
 from .export import IDENTITY_DESCRIPTIONS, columns
 from .formats import APPLICANTS, FORMATS, TABLE_SECTION, Kind
 from .model import Number, Report
-from .pages import region_label, report_uri, statutory_table
+from .pages import TABS, crumbs, region_label, report_uri, statutory_table
 from .render import render
 from .tables import format_number
 
@@ -134,7 +134,7 @@ def aggregate_page(a: agg.Aggregate) -> str:
     return render(
         "aggregate.md", aggregate_uri(a), title=f"{name} {a.year}年度汇总", kind="aggregate", name=name,
         year=a.year, count=len(a.reports), region_page=region_uri(a.region), tables=tables,
-        rows=comparison_rows(a.reports),
+        rows=comparison_rows(a.reports), tab=TABS["aggregate"], crumbs=crumbs((f"{a.year}年度汇总", None), region=a.region),
     )
 
 
@@ -144,6 +144,7 @@ def region_page(region: tuple[str, ...], aggregates: list[agg.Aggregate], childr
     by_year = {a.year: (a.numbers, a.format_id) for a in aggregates}
     return render(
         "region.md", region_uri(region), title=f"{name} 汇总", kind="region", name=name,
+        tab=TABS["region"], crumbs=crumbs((region[-1], None), region=region[:-1]),
         years=[{"year": a.year, "page": aggregate_uri(a), "count": len(a.reports)}
                for a in sorted(aggregates, key=lambda a: -a.year)],
         children=[{"name": c[-1], "page": region_uri(c)} for c in children],
@@ -156,6 +157,7 @@ def regions_index(aggregates: list[agg.Aggregate]) -> str:
     regions = sorted({a.region for a in aggregates})
     return render(
         "regions.md", f"{REGIONS_DIR}/index.md", title="按地区汇总", kind="regions",
+        tab=TABS["regions"], crumbs=crumbs(("按地区", None)),
         regions=[{"name": r[-1], "depth": len(r), "page": region_uri(r)} for r in regions],
     )
 
@@ -180,5 +182,5 @@ def data_page(years: list[int]) -> str:
     cols = [{"name": col.name, "unit": units[col.cell.kind], "formats": "、".join(str(f) for f in col.formats),
              "note": "总计，报告未填写时由程序计算" if col.cell.total else ""}
             for col in columns([FORMATS[2021], FORMATS[2019]])]
-    return render("data.md", DATA_PAGE, title="开放数据", kind="data", downloads=downloads,
+    return render("data.md", DATA_PAGE, title="开放数据", kind="data", downloads=downloads, crumbs=crumbs(("开放数据", None)),
                   identity=list(IDENTITY_DESCRIPTIONS.items()), columns=cols)
