@@ -198,7 +198,7 @@ REPORT = "reports/shili-qu-renmin-zhengfu-2023.html"
 
 
 def _crumbs(pg: Any) -> list[str]:
-    return pg.locator("nav.nb-crumbs li").all_inner_texts()
+    return [str(t) for t in pg.locator("nav.nb-crumbs li").all_inner_texts()]
 
 
 def test_breadcrumbs_on_every_kind_of_page_and_their_links_work(tab: Any, citizen_url: str) -> None:
