@@ -73,13 +73,13 @@ def test_no_git_or_no_repository_means_no_dates(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     assert gitdates.file_dates(tmp_path) == {}  # a folder outside any repository
     assert gitdates.file_dates(tmp_path / "missing") == {}
-    monkeypatch.setattr(gitdates.shutil, "which", lambda name: None)
+    monkeypatch.setattr("shutil.which", lambda name: None)
     assert gitdates.file_dates(Path(__file__).parent) == {}  # git not installed
 
 
 def test_pages_without_git_show_the_yaml_key_or_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The whole page generation with git missing: no 发布日期 but the one a file states, no crash."""
-    monkeypatch.setattr(gitdates.shutil, "which", lambda name: None)
+    monkeypatch.setattr("shutil.which", lambda name: None)
     gitdates._cache.clear()  # noqa: SLF001
     reports = validate([Path(__file__).resolve().parent.parent / "reports"]).valid_reports()
     reports[0].published = D(2025, 1, 20)
