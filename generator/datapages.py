@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from . import addresses
 from . import aggregate as agg
 from .charts import stacked_bars
 from .export import IDENTITY_DESCRIPTIONS, columns
@@ -27,11 +28,11 @@ DATA_FORMATS = ("csv", "xlsx", "json")
 
 
 def region_uri(region: tuple[str, ...]) -> str:
-    return f"{REGIONS_DIR}/{agg.region_id(region)}.md"
+    return addresses.region_uri(region)
 
 
 def aggregate_uri(a: agg.Aggregate) -> str:
-    return f"{REGIONS_DIR}/{a.id}.md"
+    return addresses.aggregate_uri(a.region, a.year)
 
 
 def report_data_url(slug: str, fmt: str, prefix: str = "") -> str:

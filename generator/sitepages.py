@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from . import aggregate, datapages, gitdates, pages
+from . import addresses, aggregate, datapages, gitdates, pages
 from .model import Report
 from .pagecache import BodyCache
 
@@ -22,7 +22,8 @@ def generate(
     shards: Sequence[Mapping[str, str]] = (),
     cache: BodyCache | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """Yield (path under content/, Markdown) for every generated page.
+    """Yield (path under content/, Markdown) for every generated page, and (path, HTML) of the
+    pages at the old addresses of moved pages (addresses.py), which MkDocs copies as they are.
 
     ``report_links`` and ``year_links`` are the downloads (PDFs) by report slug and year; the data
     downloads are added when ``open_data``.
@@ -53,6 +54,8 @@ def generate(
     for region, aggs in by_region.items():
         yield datapages.region_uri(region), datapages.region_page(region, aggs, children.get(region, []))
     yield f"{datapages.REGIONS_DIR}/index.md", datapages.regions_index(list(aggregates))
+    years = {region: [a.year for a in aggs] for region, aggs in by_region.items()}
+    yield from addresses.redirects(set(by_region), years)  # the old, hashed addresses (HTML, not pages)
     if open_data and site.reports:
         yield datapages.DATA_PAGE, datapages.data_page(site.years)
 

@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -356,3 +357,41 @@ def test_without_scripts_no_dead_buttons_and_the_page_reads(browser: Any, citize
     assert pg.locator("nav.nb-crumbs a").count() == 6 and pg.locator("table.nb-table").count() == 3
     assert pg.locator("article h1").is_visible()
     context.close()
+
+
+# -- addresses -------------------------------------------------------------------------------------
+
+
+def test_region_addresses_are_readable_and_the_old_ones_lead_to_them(tab: Any, citizen_url: str, citizen_site: Path) -> None:
+    from generator.aggregate import region_id
+
+    region = ("示例省", "示例市", "示例区")
+    assert (citizen_site / "regions" / "示例省" / "示例市" / "示例区.html").is_file()
+    assert (citizen_site / "regions" / "示例省" / "示例市" / "示例区" / "2024.html").is_file()
+    tab.goto(citizen_url + REPORT)
+    tab.locator(".nb-infobox").get_by_role("link", name="示例区", exact=True).click()
+    assert tab.url == citizen_url + "regions/%E7%A4%BA%E4%BE%8B%E7%9C%81/%E7%A4%BA%E4%BE%8B%E5%B8%82/%E7%A4%BA%E4%BE%8B%E5%8C%BA.html"
+    for old, new in [(f"regions/{region_id(region)}.html", "示例区.html"),
+                     (f"regions/{region_id(region)}-2024.html", "示例区/2024.html")]:
+        tab.goto(citizen_url + old)
+        tab.wait_for_url(lambda url, new=new: url.endswith(quote(new)))
+        assert tab.locator("nav.nb-crumbs").count() == 1, old
+    # the report PDFs and their links: named by the report id, opened in the browser (no download attribute)
+    tab.goto(citizen_url + "years/2024.html")
+    assert tab.locator("a[download]").count() == 0
+
+
+def test_unreadable_region_names_keep_a_safe_hashed_address() -> None:
+    from generator import addresses
+    from generator.render import Urls, current, use
+
+    assert addresses.region_uri(("湖北省", "武汉市")) == "regions/湖北省/武汉市.md"
+    for hostile in [("湖北省", "<script>"), ("a?b",), ("#x",), ("2024",), ("index",), ("示例'区",), ("_x",)]:
+        assert addresses.region_uri(hostile).startswith("regions/r") and "/" not in addresses.region_uri(hostile)[8:]
+    use(current(), Urls(directory=True))
+    try:
+        path, html = addresses.redirect("regions/rabc.md", "regions/湖北省/武汉市.md", "武汉市 <汇总>")
+    finally:
+        use(current(), Urls(directory=False))
+    assert path == "regions/rabc/index.html"  # where the old address's page was, under use_directory_urls
+    assert 'url=../%E6%B9%96%E5%8C%97%E7%9C%81/%E6%AD%A6%E6%B1%89%E5%B8%82/"' in html and "&lt;汇总&gt;" in html
