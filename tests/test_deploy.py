@@ -96,7 +96,7 @@ def test_sitemap_lists_every_page_under_the_site_url(subpath_site: Path) -> None
 
 
 def test_every_page_type_loads_whole_under_the_sub_path(browser: Any, portal: str, subpath_site: Path) -> None:
-    site = subpath_site
+    assert (subpath_site / "regions" / "示例省" / "示例市" / "示例区.html").is_file()  # readable addresses
     kinds = {
         "home": "index.html", "years": "years/index.html", "year": "years/2024.html",
         "agencies": "agencies/index.html", "agency": "agencies/shili-qu-renmin-zhengfu.html",
