@@ -57,7 +57,6 @@ REDIRECT = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="robots" content="noindex">
-<link rel="icon" href="data:,">
 <meta http-equiv="refresh" content="0; url={url}">
 <link rel="canonical" href="{url}">
 <title>页面已迁移</title>

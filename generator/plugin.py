@@ -151,6 +151,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.validation = result
         self.site = pages.SiteIndex(in_regions(result.valid_reports(), self.config.regions))
         self._excluded = sum(1 for r in result.reports if r.errors)
+        self.pdf_settings = None  # MkDocs reuses the plugin between builds of one process: no PDFs from the last
         if self.config.pdf:
             try:
                 fonts = find_fonts([root / d for d in self.config.fonts])
