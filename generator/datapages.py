@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from . import addresses
 from . import aggregate as agg
 from .charts import Category, stacked_bars
 from .export import IDENTITY_DESCRIPTIONS, LONG_DESCRIPTIONS, SEP
@@ -31,7 +32,7 @@ from .opendata import (  # noqa: F401 - ALL_DATA: where pages find the data file
     resolve_license,
     year_data_name,
 )
-from .pages import region_label, report_uri, statutory_table
+from .pages import TABS, crumbs, region_label, report_uri, statutory_table
 from .render import render
 from .tables import format_number
 
@@ -40,11 +41,11 @@ DATA_PAGE = "data.md"
 
 
 def region_uri(region: tuple[str, ...]) -> str:
-    return f"{REGIONS_DIR}/{agg.region_id(region)}.md"
+    return addresses.region_uri(region)
 
 
 def aggregate_uri(a: agg.Aggregate) -> str:
-    return f"{REGIONS_DIR}/{a.id}.md"
+    return addresses.aggregate_uri(a.region, a.year)
 
 
 def report_data_url(slug: str, fmt: str, prefix: str = "") -> str:
@@ -182,7 +183,7 @@ def aggregate_page(a: agg.Aggregate) -> str:
     return render(
         "aggregate.md", aggregate_uri(a), title=f"{name} {a.year}年度汇总", kind="aggregate", name=name,
         year=a.year, count=len(a.reports), region_page=region_uri(a.region), tables=tables,
-        rows=comparison_rows(a.reports),
+        rows=comparison_rows(a.reports), tab=TABS["aggregate"], crumbs=crumbs((f"{a.year}年度汇总", None), region=a.region),
     )
 
 
@@ -191,6 +192,7 @@ def region_page(region: tuple[str, ...], aggregates: list[agg.Aggregate], childr
     name = region_label(region)
     return render(
         "region.md", region_uri(region), title=f"{name} 汇总", kind="region", name=name,
+        tab=TABS["region"], crumbs=crumbs((region[-1], None), region=region[:-1]),
         years=[{"year": a.year, "page": aggregate_uri(a), "count": len(a.reports)}
                for a in sorted(aggregates, key=lambda a: -a.year)],
         children=[{"name": c[-1], "page": region_uri(c)} for c in children],
@@ -203,6 +205,7 @@ def regions_index(aggregates: list[agg.Aggregate]) -> str:
     regions = sorted({a.region for a in aggregates})
     return render(
         "regions.md", f"{REGIONS_DIR}/index.md", title="按地区汇总", kind="regions",
+        tab=TABS["regions"], crumbs=crumbs(("按地区", None)),
         regions=[{"name": r[-1], "depth": len(r), "page": region_uri(r)} for r in regions],
     )
 
@@ -234,7 +237,7 @@ def data_page(years: list[int], facts: DataFacts | None = None) -> str:
               "size": facts.size(f"{DATA_DIR}/{f.name}")} for f in facts.files]
     return render(
         "data.md", DATA_PAGE, title="开放数据", kind="data", license=facts.license, updated=facts.updated,
-        years=len(years), package=f"{DATA_DIR}/{PACKAGE}", package_name=PACKAGE, files=files, sep=SEP,
+        years=len(years), crumbs=crumbs(("开放数据", None)), package=f"{DATA_DIR}/{PACKAGE}", package_name=PACKAGE, files=files, sep=SEP,
         long_columns=list(LONG_DESCRIPTIONS.items()), identity=list(IDENTITY_DESCRIPTIONS.items()),
         dictionary=f"{DATA_DIR}/{DICTIONARY}", dictionary_name=DICTIONARY,
     )

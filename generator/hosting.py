@@ -23,7 +23,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 STYLESHEETS = ("assets/nianbao.css", "assets/nianbao-pages.css")
-ASSETS = (*STYLESHEETS, "assets/nianbao-search.js", "assets/nianbao-sort.js")
+ASSETS = (*STYLESHEETS, "assets/nianbao-search.js", "assets/nianbao-sort.js", "assets/nianbao-pages.js")
 GENERATED_BY = "nianbao"  # the plugin's name: File.generated records it as generated_by
 
 

@@ -76,6 +76,7 @@ class Report:
     sections: dict[str, str] = field(default_factory=dict)
     signature: str = ""
     date: datetime.date | None = None
+    published: datetime.date | None = None  # 发布日期 when the file states it (else from Git, gitdates.py)
     cells: dict[tuple[str, ...], Cell] = field(default_factory=dict)  # (table id, *key path) -> stated cell
     lines: dict[str, int] = field(default_factory=dict)  # "/"-joined key path -> line of its value
     errors: int = 0  # error findings of this file; a report with errors is never rendered

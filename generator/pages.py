@@ -19,6 +19,7 @@ from markupsafe import Markup
 from .dates import chinese_date
 from .findings import Finding
 from .formats import AGENCY_KINDS, SECTIONS, TABLE_SECTION, FormatDef
+from .gitdates import FileDates
 from .model import Number, Report
 from .render import render, urls
 from .tables import table_html
@@ -32,7 +33,9 @@ REPORTS_DIR, YEARS_DIR, AGENCIES_DIR = "reports", "years", "agencies"
 SEARCH_PAGE, CHECK_PAGE, HOME_PAGE = "search.md", "check.md", "index.md"
 LATEST_MARKER = "<!-- nianbao:latest -->"
 YEARS_MARKER = "<!-- nianbao:years -->"
+REGIONS_INDEX = "regions/index.md"
 Links = Iterable[tuple[str, str]]  # downloads: (label, target from the site root, such as pdf/x.pdf)
+Crumbs = list[tuple[str, str | None]]  # breadcrumbs: (label, page source), the current page last without one
 
 
 def report_uri(report: Report) -> str:
@@ -49,6 +52,27 @@ def year_uri(year: int) -> str:
 
 def region_label(region: tuple[str, ...]) -> str:
     return " / ".join(region)
+
+
+def region_links(region: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Return each level of a region with its page: [("湖北省", page), ("武汉市", page), …]."""
+    from .datapages import region_uri
+
+    return [(region[i], region_uri(region[: i + 1])) for i in range(len(region))]
+
+
+def crumbs(*trail: tuple[str, str | None], region: tuple[str, ...] | None = None) -> Crumbs:
+    """Return a page's breadcrumbs: 首页, then 按地区 and each level of ``region`` if given, then ``trail``."""
+    out: Crumbs = [("首页", HOME_PAGE)]
+    if region is not None:
+        out += [("按地区", REGIONS_INDEX), *region_links(region)]
+    return out + list(trail)
+
+
+# The tab a generated page belongs to (the nav page whose tab is shown active): the breadcrumbs' section.
+TABS = {"report": REGIONS_INDEX, "agency": REGIONS_INDEX, "region": REGIONS_INDEX, "aggregate": REGIONS_INDEX,
+        "regions": REGIONS_INDEX, "year": f"{YEARS_DIR}/index.md", "years": f"{YEARS_DIR}/index.md",
+        "agencies": f"{AGENCIES_DIR}/index.md"}
 
 
 @dataclass
@@ -94,23 +118,34 @@ def statutory_table(table_id: str, fmt: FormatDef, numbers: Mapping[tuple[str, .
 # -- the report page ---------------------------------------------------------------------------
 
 
-def report_page(report: Report, site: SiteIndex, downloads: Links = (), cache: BodyCache | None = None) -> str:
+def report_page(report: Report, site: SiteIndex, downloads: Links = (), cache: BodyCache | None = None,
+                bundles: Links = (), dates: FileDates | None = None) -> str:
     """Return the Markdown source of a report's page.
 
     ``downloads`` are (label, target) pairs such as the PDF and data files; ``cache`` keeps the
-    page's body (prose and tables, which depend on the report alone) between builds.
+    page's body (prose and tables, which depend on the report alone) between builds; ``bundles``
+    are the year's 汇编 PDFs; ``dates`` the report file's Git dates (gitdates.py), if any.
     """
-    others = [r for r in site.by_agency.get(report.agency_id, []) if r.year != report.year]
+    years = sorted(site.by_agency.get(report.agency_id, []), key=lambda r: r.year)
+    others = [r for r in years if r.year != report.year]
+    earlier = [r for r in years if r.year < report.year]
+    later = [r for r in years if r.year > report.year]
+    published = report.published or (dates.added if dates else None)
     body = cache.body(report, lambda: _report_body(report)) if cache else _report_body(report)
     return render(
         "report.md", report_uri(report),
-        title=report.title, kind="report",
+        title=report.title, kind="report", tab=TABS["report"],
+        crumbs=crumbs((report.agency, agency_uri(report.agency_id)), (f"{report.year}年度", None), region=report.region),
         meta={"description": f"{report.agency}{report.year}年政府信息公开工作年度报告"},
-        report=report, region=region_label(report.region),
+        report=report, region=region_label(report.region), region_links=region_links(report.region),
         date=chinese_date(report.date) if report.date else "",
+        published=chinese_date(published) if published else "",
+        updated=chinese_date(dates.updated) if dates and dates.updated != published else "",
         agency_page=agency_uri(report.agency_id), year_page=year_uri(report.year),
-        others=[(r.year, report_uri(r)) for r in sorted(others, key=lambda r: -r.year)],
-        downloads=list(downloads), body=Markup(body),
+        others=[(r.year, report_uri(r)) for r in reversed(others)],
+        previous=(earlier[-1].year, report_uri(earlier[-1])) if earlier else None,
+        next=(later[0].year, report_uri(later[0])) if later else None,
+        downloads=list(downloads), bundles=list(bundles), body=Markup(body),
     )
 
 
@@ -159,7 +194,8 @@ def year_page(year: int, reports: list[Report], downloads: Links = (), aggregate
 
     return render(
         "year.md", year_uri(year),
-        title=f"{year}年度政府信息公开工作年度报告", kind="year", year=year, count=len(reports),
+        title=f"{year}年度政府信息公开工作年度报告", kind="year", year=year, count=len(reports), tab=TABS["year"],
+        crumbs=crumbs(("按年度", f"{YEARS_DIR}/index.md"), (f"{year}年度", None)),
         downloads=list(downloads),
         groups=_groups(reports, lambda r: {"agency": r.agency, "page": report_uri(r)}),
         aggregates=[{"region": a.region, "name": a.region[-1], "depth": len(a.region), "page": aggregate_uri(a),
@@ -172,7 +208,8 @@ def _years(site: SiteIndex) -> list[dict[str, Any]]:
 
 
 def years_index(site: SiteIndex) -> str:
-    return render("years.md", f"{YEARS_DIR}/index.md", title="按年度浏览", kind="years", years=_years(site))
+    return render("years.md", f"{YEARS_DIR}/index.md", title="按年度浏览", kind="years", years=_years(site),
+                  tab=TABS["years"], crumbs=crumbs(("按年度", None)))
 
 
 def years_list(site: SiteIndex, here: str = HOME_PAGE) -> str:
@@ -180,14 +217,19 @@ def years_list(site: SiteIndex, here: str = HOME_PAGE) -> str:
     return render("_years-list.md", here, years=_years(site)).rstrip("\n")
 
 
-def agency_page(agency_id: str, reports: list[Report], trends: str = "") -> str:
-    """Return the page of one agency: its reports of every year, newest first, then its ``trends`` (HTML)."""
+def agency_page(agency_id: str, reports: list[Report], trends: str = "",
+                downloads: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> str:
+    """Return the page of one agency: its contact, its reports of every year, newest first, each with
+    its ``downloads`` (by report slug: PDF, data files), then its ``trends`` (HTML)."""
     latest = max(reports, key=lambda r: r.year)
     return render(
         "agency.md", agency_uri(agency_id),
         title=latest.agency, kind="agency", name=latest.agency, region=region_label(latest.region),
-        agency_kind=latest.kind, trends=Markup(trends),
-        reports=[{"title": r.title, "page": report_uri(r), "date": chinese_date(r.date) if r.date else ""}
+        region_links=region_links(latest.region), tab=TABS["agency"],
+        crumbs=crumbs((latest.agency, None), region=latest.region),
+        agency_kind=latest.kind, trends=Markup(trends), contact=latest.contact,
+        reports=[{"title": r.title, "page": report_uri(r), "date": chinese_date(r.date) if r.date else "",
+                  "year": r.year, "downloads": list((downloads or {}).get(r.slug, []))}
                  for r in sorted(reports, key=lambda r: -r.year)],
     )
 
@@ -197,6 +239,7 @@ def agencies_index(site: SiteIndex) -> str:
     latest = [max(rs, key=lambda r: r.year) for rs in site.by_agency.values()]
     return render(
         "agencies.md", f"{AGENCIES_DIR}/index.md", title="按机关浏览", kind="agencies", count=len(latest),
+        tab=TABS["agencies"], crumbs=crumbs(("按机关", None)),
         groups=_groups(latest, lambda r: {"name": r.agency, "page": agency_uri(r.agency_id),
                                           "years": len(site.by_agency[r.agency_id])}),
     )
@@ -234,7 +277,7 @@ def search_page(shards: Sequence[Mapping[str, str]] = (), own_index: bool = True
         first = merged.pop(0)
         bundle, base = first["bundle"], first["base"]
     return render(
-        "search.md", SEARCH_PAGE, title="搜索", kind="search", bundle=bundle, base=base,
+        "search.md", SEARCH_PAGE, title="搜索", kind="search", bundle=bundle, base=base, crumbs=crumbs(("搜索", None)),
         shards=json.dumps(merged, ensure_ascii=False) if merged else None,
     )
 
@@ -252,6 +295,7 @@ def findings_page(findings: Sequence[Finding], excluded: int = 0, total: int = 0
     """Return the check page: the findings, each linking its excluded report's error page, or 全部通过."""
     return render(
         "check.md", CHECK_PAGE, title="校验结果", kind="check", excluded=excluded, total=total,
+        crumbs=crumbs(("校验结果", None)),
         findings=[_finding(f, (pages or {}).get(f.file)) for f in findings],
     )
 
@@ -260,5 +304,6 @@ def report_errors_page(uri: str, source: str, findings: Sequence[Finding]) -> st
     """Return the page shown at a report's own address while it has errors (``nianbao serve`` only)."""
     return render(
         "report-errors.md", uri, title="本报告有错误，暂不发布", kind="report-errors", source=source,
+        crumbs=crumbs(("校验结果", CHECK_PAGE), ("本报告有错误", None)),
         findings=[_finding(f) for f in findings],
     )

@@ -267,6 +267,7 @@ class Reader:
         signature = values.get("落款") or {}
         report.signature = str(signature.get("署名") or "")
         report.date = signature.get("日期")
+        report.published = values.get("发布日期")
         for table in fmt.tables:
             if table.id in entries:
                 key_node, value_node = entries[table.id]

@@ -149,4 +149,6 @@ def urls() -> Urls:
 def render(template: str, uri: str, /, **context: Any) -> str:
     """Render the page template ``template`` for the page at source ``uri`` (links are relative to it)."""
     context.setdefault("meta", {})
+    context.setdefault("crumbs", [])  # breadcrumbs, (label, page source or None), page.md draws them
+    context.setdefault("tab", None)  # the nav page whose tab is active (nianbao/base.html)
     return _current.render(template, href=_urls.linker(uri), **context)

@@ -74,7 +74,11 @@ def body_fields() -> tuple[Field, ...]:
     )
 
 
-TAIL = (Field("落款", "group", "报告末尾的署名和日期", children=SIGNATURE),)
+TAIL = (
+    Field("落款", "group", "报告末尾的署名和日期", children=SIGNATURE),
+    Field("发布日期", "date", "可选：本报告在网站上首次发布的日期，写作 2025-01-20；不填时取报告文件在 Git 中首次提交的日期",
+          required=False),
+)
 
 
 def top_level_keys() -> list[str]:

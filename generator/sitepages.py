@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from . import aggregate, datapages, pages
+from . import addresses, aggregate, datapages, gitdates, pages
 from .findings import Finding
+from .model import Report
 from .pagecache import BodyCache
 from .reader import FILE_NAME
 from .validate import Validation
@@ -24,7 +26,8 @@ def generate(
     cache: BodyCache | None = None,
     data_facts: datapages.DataFacts | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """Yield (path under content/, Markdown) for every generated page.
+    """Yield (path under content/, Markdown) for every generated page, and (path, HTML) of the
+    pages at the old addresses of moved pages (addresses.py), which MkDocs copies as they are.
 
     ``report_links`` and ``year_links`` are the downloads (PDFs) by report slug and year; the data
     downloads are added when ``open_data``.
@@ -34,15 +37,19 @@ def generate(
     for a in aggregates:
         by_year.setdefault(a.year, []).append(a)
         by_region.setdefault(a.region, []).append(a)
+    downloads = {r.slug: list(report_links.get(r.slug, [])) + (datapages.report_data_links(r.slug) if open_data else [])
+                 for r in site.reports}
+    dates = _file_dates(site.reports)
     for report in site.reports:
-        links = list(report_links.get(report.slug, [])) + (datapages.report_data_links(report.slug) if open_data else [])
-        yield pages.report_uri(report), pages.report_page(report, site, links, cache)
+        yield pages.report_uri(report), pages.report_page(
+            report, site, downloads[report.slug], cache, year_links.get(report.year, []), dates.get(report.path.resolve())
+        )
     for year, reports in site.by_year.items():
         links = list(year_links.get(year, [])) + (datapages.year_data_links(year) if open_data else [])
         yield pages.year_uri(year), pages.year_page(year, reports, links, by_year.get(year, []))
     yield f"{pages.YEARS_DIR}/index.md", pages.years_index(site)
     for agency_id, reports in site.by_agency.items():
-        yield pages.agency_uri(agency_id), pages.agency_page(agency_id, reports, datapages.agency_trends(reports))
+        yield pages.agency_uri(agency_id), pages.agency_page(agency_id, reports, datapages.agency_trends(reports), downloads)
     yield f"{pages.AGENCIES_DIR}/index.md", pages.agencies_index(site)
     yield pages.SEARCH_PAGE, pages.search_page(shards, own_index=bool(site.reports))
     children = datapages.region_tree(list(aggregates))
@@ -51,6 +58,8 @@ def generate(
     for region, aggs in by_region.items():
         yield datapages.region_uri(region), datapages.region_page(region, aggs, children.get(region, []))
     yield f"{datapages.REGIONS_DIR}/index.md", datapages.regions_index(list(aggregates))
+    years = {region: [a.year for a in aggs] for region, aggs in by_region.items()}
+    yield from addresses.redirects(set(by_region), years)  # the old, hashed addresses (HTML, not pages)
     if open_data and site.reports:
         yield datapages.DATA_PAGE, datapages.data_page(site.years, data_facts)
 
@@ -73,3 +82,10 @@ def check_pages(validation: Validation, site: pages.SiteIndex, preview: bool) ->
             yield uri, pages.report_errors_page(uri, source, found)
     excluded = sum(1 for r in validation.reports if r.errors)
     yield pages.CHECK_PAGE, pages.findings_page(validation.findings, excluded, len(validation.reports), addresses)
+
+
+def _file_dates(reports: Sequence[Report]) -> dict[Path, gitdates.FileDates]:
+    """Return the Git dates of the report files: one ``git log`` over the folder that holds them all."""
+    if not reports:
+        return {}
+    return gitdates.file_dates(Path(os.path.commonpath([r.path.resolve().parent for r in reports])))

@@ -29,8 +29,8 @@ SEARCH = "search.html?q=复议"
 def _pages(built_site: Path) -> dict[str, str]:
     """Return one page of each kind: home, year, agency, report, search (with results), data, region, aggregate."""
     latest = max(int(p.stem) for p in (built_site / "years").glob("[0-9]*.html"))
-    regions = sorted(p.name for p in (built_site / "regions").glob("r*.html") if "-" not in p.stem)
-    aggregates = sorted(p.name for p in (built_site / "regions").glob(f"r*-{latest}.html"))
+    region = "regions/示例省/示例市/示例区"  # readable addresses (addresses.py); regions/r*.html send the reader there
+    assert (built_site / f"{region}.html").is_file() and (built_site / region / f"{latest}.html").is_file()
     return {
         "home": "index.html",
         "year": f"years/{latest}.html",
@@ -38,8 +38,8 @@ def _pages(built_site: Path) -> dict[str, str]:
         "report": "reports/shili-qu-jiaoyuju-2024.html",
         "search": SEARCH,
         "data": "data.html",
-        "region": f"regions/{regions[0]}",
-        "aggregate": f"regions/{aggregates[0]}",
+        "region": f"{region}.html",
+        "aggregate": f"{region}/{latest}.html",
     }
 
 

@@ -733,10 +733,10 @@ def test_site_links_every_pdf_with_its_size(built_site: Path) -> None:
         pdf = built_site / "pdf" / f"{report.slug}.pdf"
         assert pdf.exists()
         html = (built_site / "reports" / f"{report.slug}.html").read_text(encoding="utf-8")
-        assert re.search(rf'href="\.\./pdf/{report.slug}\.pdf" download>PDF（\d+ KB）</a>', html)
+        assert re.search(rf'href="\.\./pdf/{report.slug}\.pdf">PDF（\d+ KB）</a>', html)
     for year in site.years:
         html = (built_site / "years" / f"{year}.html").read_text(encoding="utf-8")
-        links = re.findall(r'href="\.\./pdf/([^"]+\.pdf)" download>[^<]*全年汇编 PDF（', html)
+        links = re.findall(r'href="\.\./pdf/([^"]+\.pdf)">[^<]*全年汇编 PDF（', html)
         assert links and all((built_site / "pdf" / name).exists() for name in links)
 
 

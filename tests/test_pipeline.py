@@ -66,7 +66,7 @@ def first_build(project: Path) -> str:
 
 
 def _links(html: str) -> list[tuple[str, str]]:
-    return re.findall(r'href="\.\./(pdf/[^"]+\.pdf)" download>[^<]*PDF（([^）]+)）</a>', html)
+    return re.findall(r'href="\.\./(pdf/[^"]+\.pdf)">[^<]*PDF（([^）]+)）</a>', html)
 
 
 def test_workers_render_every_pdf_and_pages_show_their_sizes(project: Path, first_build: str) -> None:
@@ -82,7 +82,9 @@ def test_workers_render_every_pdf_and_pages_show_their_sizes(project: Path, firs
             assert label == size_label((site / name).stat().st_size), f"{page.name}: {name}"
             seen += 1
     bundles = list((site / "pdf").glob("20*.pdf"))
-    assert bundles and seen == N + len(bundles)
+    per_year = {y: sum(1 for b in bundles if b.stem[:4] == y) for y in {p.stem[-4:] for p in pages}}
+    # each report page: its PDF and its year's 汇编; each year page: its 汇编
+    assert bundles and seen == N + sum(per_year[p.stem[-4:]] for p in pages) + len(bundles)
 
 
 def test_a_second_build_renders_nothing_and_writes_the_same_pages(project: Path, first_build: str) -> None:
