@@ -86,6 +86,7 @@ def planned_files(options: InitOptions) -> Iterator[tuple[str, str]]:
               "requirement": requirement()}
     yield "mkdocs.yml", _fill(_skeleton("mkdocs.yml"), values)
     yield "content/index.md", _fill(_skeleton("content/index.md"), values)
+    yield "content/help.md", _skeleton("content/help.md")
     yield f"reports/{EXAMPLE_REPORT}", _skeleton(f"reports/{EXAMPLE_REPORT}")
     from .schema import json_schema_text
 

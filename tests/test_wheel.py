@@ -71,7 +71,7 @@ def new_site(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_wheel_carries_what_a_site_needs(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("generator/pdf/report.typ", "generator/skeleton/mkdocs.yml", "generator/skeleton/content/index.md",
+    for needed in ("generator/pdf/report.typ", "generator/skeleton/mkdocs.yml", "generator/skeleton/content/index.md", "generator/skeleton/content/help.md",
                    "generator/skeleton/ci/gitlab-pages.yml", "generator/skeleton/reports/shili-qu-renmin-zhengfu-2024.yaml"):
         assert needed in names, needed
     for kind in (".css", ".js", ".html"):
