@@ -208,9 +208,9 @@ def test_trend_charts_are_drawn_with_text_alternatives(page: Any, site_url: str)
 
 
 def test_region_trend_shows_gaps_report_counts_and_the_table_beside(page: Any, site_url: str) -> None:
-    from generator.aggregate import region_id
+    from generator.datapages import region_uri
 
-    page.goto(site_url + f"regions/{region_id(('示例省', '示例市', '示例区'))}.html")
+    page.goto(site_url + region_uri(("示例省", "示例市", "示例区")).removesuffix(".md") + ".html")
     chart = page.locator("figure.nb-chart").first
     svg, caption, table = chart.locator("svg"), chart.locator("figcaption"), chart.locator("table.nb-chart__data")
     # 2020, 2023 and 2024 have reports: 2021 and 2022 keep their slots, marked

@@ -26,7 +26,7 @@ SHOTS = os.environ.get("NIANBAO_SCREENSHOTS")
 T1 = FORMATS[2021].table["表一"]
 T2 = FORMATS[2021].table["表二"]
 # Extra paragraphs before 表一 (in section 二) and before 表二 (in section 三): each moves the breaks.
-LONGER = [(0, 0), (10, 0), (14, 0), (0, 18), (0, 26), (14, 14)]
+LONGER = [(0, 0), (2, 0), (4, 0), (6, 0), (8, 0), (10, 0), (12, 0), (14, 0), (0, 18), (0, 26), (14, 14)]  # sweeps the page breaks through both tables
 SPLIT: dict[str, set[tuple[int, int]]] = {"表一": set(), "表二": set()}  # the variants that broke each table
 
 
