@@ -82,7 +82,17 @@ def recover(target: Path) -> None:
     remove_dead_staging(target)  # never a running build's: its process is alive
 
 
+class _NotDirty(logging.Filter):
+    """Drop MkDocs' warning about a "dirty" build: nianbao's starts in an empty folder (reuse.py)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("A 'dirty' build")
+
+
 def _configure_logging(verbose: bool) -> None:
+    builder = logging.getLogger("mkdocs.commands.build")
+    if not any(isinstance(f, _NotDirty) for f in builder.filters):
+        builder.addFilter(_NotDirty())  # on the logger itself: strict mode must not count it either
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("  %(message)s"))
     for name in ("mkdocs", "nianbao"):
@@ -183,9 +193,12 @@ def _build_and_publish(
     from mkdocs.exceptions import Abort, MkDocsException
 
     from .plugin import PRELOADED, TIMINGS
+    from .reuse import PUBLISHED
 
     staging = staging_path(target)
+    shutil.rmtree(staging, ignore_errors=True)  # the build is "dirty" (reuse.py): its folder starts empty
     PRELOADED[str(reports_dir)] = result
+    PUBLISHED[str(staging.resolve())] = target
     try:
         _stage("生成网站", staging)
         config = load_config(config_file=str(config_file), site_dir=str(staging))
@@ -193,7 +206,7 @@ def _build_and_publish(
             config.plugins["nianbao"].config.regions = list(regions)
         config.plugins.on_startup(command="build", dirty=False)
         try:
-            mkdocs_build(config)
+            mkdocs_build(config, dirty=True)  # pages taken from the published site are not rendered again
         finally:
             config.plugins.on_shutdown()
         _stage("发布", target)
@@ -208,6 +221,7 @@ def _build_and_publish(
         raise BuildError(f"生成网站失败：{exc}") from None
     finally:
         PRELOADED.pop(str(reports_dir), None)
+        PUBLISHED.pop(str(staging.resolve()), None)
         shutil.rmtree(staging, ignore_errors=True)
 
 

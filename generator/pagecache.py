@@ -45,11 +45,15 @@ class BodyCache:
         self.code = hashlib.sha256(f"{code_fingerprint(PAGE_CODE)} {versions} {templates}".encode()).hexdigest()[:16]
         self.hits = 0
 
+    def key(self, report: Report) -> str | None:
+        """Return the name of the body of ``report`` in the cache: it changes whenever the body may."""
+        return f"{report.digest[:32]}-{self.code}" if report.digest else None
+
     def body(self, report: Report, make: Callable[[], str]) -> str:
         """Return the cached body of ``report``, or make it and keep it."""
         if not report.digest:
             return make()
-        path = self.folder / f"{report.digest[:32]}-{self.code}.md"
+        path = self.folder / f"{self.key(report)}.md"
         try:
             text = _unsealed(path.read_bytes())
             if text is not None:

@@ -119,19 +119,21 @@ def statutory_table(table_id: str, fmt: FormatDef, numbers: Mapping[tuple[str, .
 
 
 def report_page(report: Report, site: SiteIndex, downloads: Links = (), cache: BodyCache | None = None,
-                bundles: Links = (), dates: FileDates | None = None) -> str:
+                bundles: Links = (), dates: FileDates | None = None, body: str | None = None) -> str:
     """Return the Markdown source of a report's page.
 
     ``downloads`` are (label, target) pairs such as the PDF and data files; ``cache`` keeps the
     page's body (prose and tables, which depend on the report alone) between builds; ``bundles``
-    are the year's 汇编 PDFs; ``dates`` the report file's Git dates (gitdates.py), if any.
+    are the 汇编 PDFs that hold the report; ``dates`` the report file's Git dates (gitdates.py), if
+    any. ``body``, when given, stands in for the body (sitepages.py renders the frame around a mark).
     """
     years = sorted(site.by_agency.get(report.agency_id, []), key=lambda r: r.year)
     others = [r for r in years if r.year != report.year]
     earlier = [r for r in years if r.year < report.year]
     later = [r for r in years if r.year > report.year]
     published = report.published or (dates.added if dates else None)
-    body = cache.body(report, lambda: _report_body(report)) if cache else _report_body(report)
+    if body is None:
+        body = report_body(report, cache)
     return render(
         "report.md", report_uri(report),
         title=report.title, kind="report", tab=TABS["report"],
@@ -147,6 +149,11 @@ def report_page(report: Report, site: SiteIndex, downloads: Links = (), cache: B
         next=(later[0].year, report_uri(later[0])) if later else None,
         downloads=list(downloads), bundles=list(bundles), body=Markup(body),
     )
+
+
+def report_body(report: Report, cache: BodyCache | None = None) -> str:
+    """Return the body of a report's page, from ``cache`` when it holds it."""
+    return cache.body(report, lambda: _report_body(report)) if cache else _report_body(report)
 
 
 def _report_body(report: Report) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from mkdocs.exceptions import Abort
 
 from .fsutil import place
+from .model import Report
 from .pages import SiteIndex, region_label
 from .pdf import PdfPipeline, PdfSettings, RenderError, prune_cache, size_label
 from .rawblocks import Placeholders
@@ -34,11 +35,13 @@ class PdfStage:
         self.pdfs: PdfPipeline | None = None
         self._unsized: list[Path] = []  # written pages still showing a PDF size placeholder
         self._known: dict[str, int] = {}  # other files' sizes (the open data), by their path in the site
+        self.bundle_links: dict[tuple[int, tuple[str, ...] | None], Links] = {}  # (year, region) -> its bundle
 
     def start(self, site: SiteIndex, publisher: str) -> tuple[dict[str, Links], dict[int, Links]]:
         """Start rendering; return the download links by report slug and by year."""
         self.pdfs = None
         self._unsized = []
+        self.bundle_links = {}
         if self.settings is None or not site.reports:
             return {}, {}
         self.pdfs = PdfPipeline(self.settings, publisher, say if self.progress else None)
@@ -48,16 +51,30 @@ class PdfStage:
         except RenderError as exc:
             self.pdfs.close()
             raise Abort(str(exc)) from None
+        # Every size a placeholder, filled when the page is written: a page's Markdown is then the
+        # same whether its PDF was in the cache or not (reuse.py keys pages on it).
         report_links: dict[str, Links] = {}
         for report in site.reports:
             name = PdfPipeline.report_name(report.slug)
-            report_links[report.slug] = [(f"PDF（{self.size(name)}）", name)]
+            report_links[report.slug] = [(f"PDF（{self.placeholders.size(name)}）", name)]
         year_links: dict[int, Links] = {}
+        self.bundle_links = {}
         for bundle in self.pdfs.bundles:
             name = PdfPipeline.bundle_name(bundle)
             where = f"{region_label(bundle.region)} " if bundle.region else ""
-            year_links.setdefault(bundle.year, []).append((f"{where}全年汇编 PDF（{self.size(name)}）", name))
+            link = (f"{where}全年汇编 PDF（{self.placeholders.size(name)}）", name)
+            year_links.setdefault(bundle.year, []).append(link)
+            self.bundle_links[(bundle.year, bundle.region)] = [link]
         return report_links, year_links
+
+    def report_bundles(self, report: Report) -> Links:
+        """Return the link of the bundle that holds ``report`` (its region's, or its year's)."""
+        return self.bundle_links.get((report.year, report.region)) or self.bundle_links.get((report.year, None)) or []
+
+    def source(self, name: str) -> str | None:
+        """Return the cache file behind a PDF's size (named by its content), None for any other file."""
+        path = self.pdfs.files.get(name) if self.pdfs else None
+        return path.name if path is not None else None
 
     def known_sizes(self, sizes: dict[str, int]) -> None:
         """Take the sizes of files written beside the PDFs (the open data), for the pages that link them."""

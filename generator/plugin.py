@@ -33,7 +33,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from . import aggregate, datafiles, datapages, hosting, opendata, pagecache, pages, render, sitepages
+from . import aggregate, datafiles, datapages, hosting, opendata, pagecache, pages, render, reuse, sitepages
 from .dates import chinese_date
 from .findings import format_text
 from .fsutil import CacheError, cache_folder
@@ -94,6 +94,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.placeholders = Placeholders()
         self.pdfs = PdfStage(None, self.placeholders, False)
         self.search: SearchStage | None = None
+        self.reuse: reuse.PageReuse | None = None
         self.aggregates: list[aggregate.Aggregate] = []
         self._excluded = 0  # reports left out of a preview for their errors
         self.caches: dict[str, Path] = {}
@@ -131,7 +132,25 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.placeholders = Placeholders()
         self.pdfs = PdfStage(self._pdf_settings(root), self.placeholders, self.config.progress)
         self.search = SearchStage(self.caches["search"], self.config.search_batch) if self.config.search else None
+        self.reuse = self._page_reuse(config)
         return config
+
+    def _page_reuse(self, config: MkDocsConfig) -> reuse.PageReuse | None:
+        """Reuse the published site's unchanged pages, when ``nianbao build`` names it (reuse.py)."""
+        target = reuse.PUBLISHED.pop(str(Path(config.site_dir).resolve()), None)
+        if target is None or self.command != "build":
+            return None
+        others = sorted(set(config.plugins) - reuse.REUSE_PLUGINS)
+        if others:
+            log.info("站点启用了插件 %s，每个页面都重新生成（不沿用上次构建的页面）", "、".join(others))
+            return None
+        shared = reuse.shared_fingerprint(config, render.current().fingerprint)
+        return reuse.PageReuse(self.caches["page_cache"], target, Path(config.site_dir).resolve(), shared)
+
+    def _page_key(self, uri: str, source: str) -> str | None:
+        """Return a generated page's key (reuse.py): its Markdown, the build's nonce out, and its sizes' files."""
+        sizes = [self.pdfs.source(name) for name in self.placeholders.sizes_named(source)]
+        return reuse.page_key(self.reuse.shared if self.reuse else "", uri, source.replace(self.placeholders.nonce, "NB"), sizes)
 
     def _data_date(self) -> tuple[datetime.datetime, str]:
         """The date the open data states: SOURCE_DATE_EPOCH, else the newest report's own date.
@@ -190,15 +209,23 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         # One page at a time, its tables lifted out at once: 10,000 reports' Markdown is 260 MB of text.
         cache = BodyCache(self.caches["page_cache"], render.current().fingerprint)
         generated = sitepages.generate(site, self.aggregates, report_links, year_links, self.config.open_data, shards, cache,
-                                       self._data_facts(site))
+                                       self._data_facts(site), self.pdfs.report_bundles)
         home = [] if files.get_file_from_path(pages.HOME_PAGE) else [(pages.HOME_PAGE, pages.home_page(config.site_name))]
         preview = sitepages.check_pages(validation, site, self.command == "serve")
-        for uri, content in [*generated, *preview, *home]:
+        for uri, page in [*generated, *preview, *home]:
             if files.get_file_from_path(uri) is not None:
                 raise Abort(f"{config.docs_dir}/{uri} 与自动生成的页面重名，请改名或删除")
-            files.append(hosting.page_file(config, uri, self.placeholders.lift(content, uri)))
+            if self.reuse is not None and uri.endswith(".md"):
+                source = page if isinstance(page, str) else page.source
+                reused = self.reuse.take(config, uri, self._page_key(uri, source))
+                if reused is not None:
+                    files.append(reused)
+                    continue
+            files.append(hosting.page_file(config, uri, self.placeholders.lift(sitepages.text(page), uri)))
         hosting.add_assets(files, config)
-        self._total = sum(1 for f in files if f.is_documentation_page())
+        self._total = sum(1 for f in files if f.is_documentation_page() and not isinstance(f, reuse.ReusedFile))
+        if self.reuse is not None and self.config.progress and self.reuse.reused:
+            say(f"  页面：{self.reuse.reused} 页与上次构建相同，直接沿用；{self.reuse.rendered} 页重新生成")
         self._pages_done = 0
         self._started = time.monotonic()
         return files
@@ -267,6 +294,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.pdfs.finish(site_dir)
         if self.search is not None and self.site is not None:
             self.search.finish(self.site, site_dir)
+        if self.reuse is not None:
+            self.reuse.save()  # the site is complete: the next build may take its unchanged pages
 
     def on_build_error(self, *, error: Exception) -> None:
         self.pdfs.close()

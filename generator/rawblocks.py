@@ -80,6 +80,10 @@ class Placeholders:
     def fill_sizes(self, html: str, size: Callable[[str], str]) -> str:
         return self._size.sub(lambda m: size(m[1]), html)
 
+    def sizes_named(self, text: str) -> list[str]:
+        """Return the files whose sizes ``text`` shows as placeholders."""
+        return self._size.findall(text)
+
     def unsized(self, html: str) -> bool:
         return f"{self.nonce}SIZE[" in html
 

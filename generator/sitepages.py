@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import secrets
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import addresses, aggregate, datapages, gitdates, pages
@@ -16,6 +19,39 @@ from .validate import Validation
 Links = list[tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """A report page whose body is read (from the page cache) only if the page is rendered.
+
+    ``frame`` is the page with ``mark`` in place of the body; the frame and the body's cache key
+    are what the page is made from (reuse.py keys the page on ``source``).
+    """
+
+    frame: str
+    mark: str
+    body_key: str
+    body: Callable[[], str]
+    whole: Callable[[str], str]  # the page rendered around a body, when the frame does not show the mark once
+
+    @property
+    def source(self) -> str:
+        return f"{self.frame.replace(self.mark, 'NBBODY')}\0{self.body_key}"  # the same in every build
+
+    def text(self) -> str:
+        body = self.body()
+        if self.frame.count(self.mark) == 1:
+            return self.frame.replace(self.mark, body)
+        return self.whole(body)  # a site's own report.md that does something else with the body
+
+
+Page = str | Deferred
+
+
+def text(page: Page) -> str:
+    """Return a generated page's Markdown (or HTML, for the pages at old addresses)."""
+    return page if isinstance(page, str) else page.text()
+
+
 def generate(
     site: pages.SiteIndex,
     aggregates: Sequence[aggregate.Aggregate],
@@ -25,12 +61,15 @@ def generate(
     shards: Sequence[Mapping[str, str]] = (),
     cache: BodyCache | None = None,
     data_facts: datapages.DataFacts | None = None,
-) -> Iterator[tuple[str, str]]:
+    report_bundles: Callable[[Report], Links] | None = None,
+) -> Iterator[tuple[str, Page]]:
     """Yield (path under content/, Markdown) for every generated page, and (path, HTML) of the
     pages at the old addresses of moved pages (addresses.py), which MkDocs copies as they are.
 
     ``report_links`` and ``year_links`` are the downloads (PDFs) by report slug and year; the data
-    downloads are added when ``open_data``.
+    downloads are added when ``open_data``. ``report_bundles`` gives the 汇编 PDFs a report page
+    links (the one holding the report; by default all of its year's). With ``cache``, a report
+    page comes as a Deferred page whose body is read only if it is rendered.
     """
     by_year: dict[int, list[aggregate.Aggregate]] = {}
     by_region: dict[tuple[str, ...], list[aggregate.Aggregate]] = {}
@@ -40,9 +79,18 @@ def generate(
     downloads = {r.slug: list(report_links.get(r.slug, [])) + (datapages.report_data_links(r.slug) if open_data else [])
                  for r in site.reports}
     dates = _file_dates(site.reports)
+    mark = f"NBBODY{secrets.token_hex(8)}"  # no report's text can hold it
     for report in site.reports:
-        yield pages.report_uri(report), pages.report_page(
-            report, site, downloads[report.slug], cache, year_links.get(report.year, []), dates.get(report.path.resolve())
+        links, bundles = downloads[report.slug], report_bundles(report) if report_bundles else year_links.get(report.year, [])
+        when = dates.get(report.path.resolve())
+        key = cache.key(report) if cache else None
+        if cache is None or key is None:
+            yield pages.report_uri(report), pages.report_page(report, site, links, cache, bundles, when)
+            continue
+        frame = pages.report_page(report, site, links, cache, bundles, when, body=mark)
+        yield pages.report_uri(report), Deferred(
+            frame, mark, key, functools.partial(pages.report_body, report, cache),
+            functools.partial(_whole_page, report, site, links, bundles, when),
         )
     for year, reports in site.by_year.items():
         links = list(year_links.get(year, [])) + (datapages.year_data_links(year) if open_data else [])
@@ -82,6 +130,11 @@ def check_pages(validation: Validation, site: pages.SiteIndex, preview: bool) ->
             yield uri, pages.report_errors_page(uri, source, found)
     excluded = sum(1 for r in validation.reports if r.errors)
     yield pages.CHECK_PAGE, pages.findings_page(validation.findings, excluded, len(validation.reports), addresses)
+
+
+def _whole_page(report: Report, site: pages.SiteIndex, links: Links, bundles: Links,
+                when: gitdates.FileDates | None, body: str) -> str:
+    return pages.report_page(report, site, links, None, bundles, when, body=body)
 
 
 def _file_dates(reports: Sequence[Report]) -> dict[Path, gitdates.FileDates]:

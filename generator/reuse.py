@@ -1,0 +1,214 @@
+"""Pages taken from the previous build when nothing they are made from has changed.
+
+After one report of 10,000 is edited, a few dozen pages show something new: the report's own page,
+its agency's page, its year's page, the statistics of its regions, the pages that link its
+region's 汇编 PDF. MkDocs and Material would render the other pages again, to the same bytes, at
+about 20 ms each. So each page gets a key, a hash of everything its HTML is made from:
+
+- the page's generated Markdown: the report's text (its body by the page cache's key, which is the
+  report's own digest and the code that renders it), the parts of the site index the page shows,
+  the Git dates, its links; the build's random nonce taken out;
+- the files behind every size the page shows: PDFs and bundles are named in their cache by their
+  content, so the same names mean the same sizes;
+- what every page shares (``shared_fingerprint``): nianbao's code, templates and theme, the
+  versions of MkDocs, Material, Markdown and Jinja, the site's theme folder, its configuration
+  (``mkdocs.yml`` and the values MkDocs resolved from it), and its hand-written pages (their titles
+  and addresses make the nav that every page shows).
+
+``nianbao build`` builds into a staging folder beside the published site. A page whose key is the
+one recorded for the published page, and whose published file is as that build left it (the same
+size, modification time and inode), is copied from the published site into the staging folder (a
+reflink where the file system shares blocks), and MkDocs skips it: the build runs "dirty" into the
+empty staging folder, so that every other page is rendered and written as in a clean build. The
+keys are kept in the page cache, one manifest per published folder, written once the site is
+complete; anything unexpected (no manifest, another version, a page changed by hand after
+publishing) only means that the page is rendered again.
+
+Only the pages nianbao generates are reused, and only on sites whose plugins are all known not to
+read other pages (nianbao alone): a search or blog plugin of the host site sees every page.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, InclusionLevel
+
+from . import __version__
+from .fsutil import library_versions, place
+
+log = logging.getLogger("mkdocs.plugins.nianbao")
+
+MANIFEST_VERSION = 1
+REUSE_PLUGINS = frozenset({"nianbao"})  # plugins whose pages depend on nothing but their own inputs
+LIBRARIES = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "MarkupSafe", "nh3", "PyYAML")
+# The resolved configuration values a page can show (the rest, like site_dir, cannot).
+CONFIG_KEYS = (
+    "site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name", "edit_uri",
+    "extra", "nav", "not_in_nav", "use_directory_urls", "extra_css", "extra_javascript", "extra_templates",
+    "markdown_extensions", "mdx_configs", "docs_dir", "strict", "validation",
+)
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+class ReusedFile(File):
+    """A generated page taken from the previous build: MkDocs reads and renders it no more."""
+
+    def is_modified(self) -> bool:
+        return False
+
+
+@functools.cache
+def package_fingerprint() -> str:
+    """Return a hash of every file of the installed package (code, templates, theme, fonts' lists)."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in {".pyc", ".pyo"}:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _folder_digest(digest: Any, folder: Path, contents: Callable[[Path], bool]) -> None:
+    """Add every file's path (and, where ``contents`` says so, its bytes) under ``folder``."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(b"\0" + path.relative_to(folder).as_posix().encode() + b"\0")
+            if contents(path):
+                digest.update(path.read_bytes())
+
+
+def shared_fingerprint(config: MkDocsConfig, templates: str) -> str:
+    """Return the hash of what every page of the site is made from besides its own Markdown.
+
+    ``templates`` is the page templates' fingerprint (render.Templates, the site's overrides included).
+    """
+    digest = hashlib.sha256(f"{MANIFEST_VERSION}\0{package_fingerprint()}\0{templates}\0".encode())
+    digest.update(library_versions(*LIBRARIES).encode())
+    if config.config_file_path:
+        digest.update(Path(config.config_file_path).read_bytes())
+    values = {key: config.get(key) for key in CONFIG_KEYS}
+    values["theme"] = {k: v for k, v in config.theme.items()}
+    values["theme_dirs"] = list(config.theme.dirs)
+    values["plugins"] = {name: dict(plugin.config) for name, plugin in config.plugins.items()}
+    resolved = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    digest.update(_ADDRESS.sub("", resolved).encode())  # a function's repr names its address in memory
+    if config.theme.custom_dir:
+        _folder_digest(digest, Path(config.theme.custom_dir), lambda p: True)
+    # The hand-written pages make the nav (titles, order): their Markdown counts, other files by name.
+    _folder_digest(digest, Path(config.docs_dir), lambda p: p.suffix in {".md", ".markdown", ".yml", ".yaml"})
+    return digest.hexdigest()
+
+
+def page_key(shared: str, uri: str, markdown: str, sizes: Iterable[str | None]) -> str | None:
+    """Return a page's key, or None when a size it shows has no known source (it is never reused)."""
+    names = list(sizes)
+    if any(n is None for n in names):
+        return None
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{shared}\0{uri}\0{len(markdown)}\0".encode())
+    digest.update(markdown.encode("utf-8", "surrogatepass"))
+    digest.update("\0".join(sorted(n for n in names if n is not None)).encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @staticmethod
+    def of(key: str, path: Path) -> Entry:
+        st = path.stat()
+        return Entry(key, st.st_size, st.st_mtime_ns, st.st_ino)
+
+    def matches(self, path: Path) -> bool:
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        return (st.st_size, st.st_mtime_ns, st.st_ino) == (self.size, self.mtime_ns, self.inode)
+
+
+def manifest_path(cache: Path, target: Path) -> Path:
+    """Return the manifest of the site published at ``target`` (one per published folder)."""
+    return cache / "reuse" / f"{hashlib.sha256(str(target).encode()).hexdigest()[:24]}.json"
+
+
+class PageReuse:
+    """One build's reuse of the pages published at ``target`` (the build writes into ``staging``)."""
+
+    def __init__(self, cache: Path, target: Path, staging: Path, shared: str) -> None:
+        self.target, self.staging, self.shared = target, staging, shared
+        self.manifest = manifest_path(cache, target)
+        self.previous = self._load()
+        self.keys: dict[str, str] = {}  # dest path -> key, for every page of this build with one
+        self.reused = 0
+        self.rendered = 0
+
+    def _load(self) -> dict[str, Entry]:
+        try:
+            data = json.loads(self.manifest.read_text(encoding="utf-8"))
+            if data.get("version") != MANIFEST_VERSION or data.get("shared") != self.shared:
+                return {}
+            return {dest: Entry(*value) for dest, value in data["pages"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return {}  # none yet, or unreadable: every page is rendered
+
+    def take(self, config: MkDocsConfig, uri: str, key: str | None) -> File | None:
+        """Return the reused file of a page, copied into the staging folder, or None to render it."""
+        probe = File(uri, None, str(self.staging), bool(config.use_directory_urls))
+        dest = probe.dest_uri
+        if key is None:
+            self.rendered += 1
+            return None
+        self.keys[dest] = key
+        entry = self.previous.get(dest)
+        published = self.target / dest
+        if entry is None or entry.key != key or not entry.matches(published):
+            self.rendered += 1
+            return None
+        place(published, self.staging / dest)
+        self.reused += 1
+        return ReusedFile.generated(config, uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+
+    def save(self) -> None:
+        """Record the keys of the pages of the complete staging folder (before it is published)."""
+        pages = {}
+        for dest, key in self.keys.items():
+            path = self.staging / dest
+            try:
+                e = Entry.of(key, path)
+            except OSError:
+                continue
+            pages[dest] = [e.key, e.size, e.mtime_ns, e.inode]
+        data = {"version": MANIFEST_VERSION, "shared": self.shared, "pages": pages}
+        tmp = self.manifest.with_name(f".{self.manifest.name}.{os.getpid()}.tmp")
+        try:
+            self.manifest.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, self.manifest)
+        except OSError as exc:  # a read-only cache only costs the next build its speed
+            log.info("页面复用记录未能写入（%s），下次构建将重新生成全部页面", exc)
+            tmp.unlink(missing_ok=True)
+
+
+# ``nianbao build`` says where the published site is, by the staging folder it builds into.
+PUBLISHED: dict[str, Path] = {}
