@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .fsutil import MANIFEST  # a cached batch's seal (fsutil.seal_tree), not Pagefind's
 from .pagefind_canon import SIGNATURE, CborError, _head, _write, _write_raw, read
 
 CHUNK_SIZE = 20_000  # Pagefind's index_chunk_size (pagefind/src/index/mod.rs, chunk_index)
@@ -55,7 +56,7 @@ def merge_bundles(parts: list[Path], out: Path) -> None:
     for name in ("fragment", "index", "filter"):
         (out / name).mkdir()
     for item in parts[0].iterdir():  # pagefind.js, the wasm, the UI files: the same in every batch
-        if item.is_file() and item.name != "pagefind-entry.json" and not item.name.endswith(".pf_meta"):
+        if item.is_file() and item.name not in ("pagefind-entry.json", MANIFEST) and not item.name.endswith(".pf_meta"):
             shutil.copy2(item, out / item.name)
     languages: dict[str, Any] = {}
     for language in sorted({lang for e in entries for lang in e["languages"]}):

@@ -118,22 +118,22 @@ def statutory_table(table_id: str, fmt: FormatDef, numbers: Mapping[tuple[str, .
 # -- the report page ---------------------------------------------------------------------------
 
 
-def report_page(report: Report, site: SiteIndex, downloads: Links = (), cache: BodyCache | None = None,
-                bundles: Links = (), dates: FileDates | None = None, body: str | None = None) -> str:
+def report_page(report: Report, site: SiteIndex | Sequence[Report], downloads: Links = (), cache: BodyCache | None = None,
+                bundles: Links = (), dates: FileDates | None = None) -> str:
     """Return the Markdown source of a report's page.
 
+    ``site`` is the site, or the reports of the report's agency (all the page shows of the site);
     ``downloads`` are (label, target) pairs such as the PDF and data files; ``cache`` keeps the
     page's body (prose and tables, which depend on the report alone) between builds; ``bundles``
-    are the 汇编 PDFs that hold the report; ``dates`` the report file's Git dates (gitdates.py), if
-    any. ``body``, when given, stands in for the body (sitepages.py renders the frame around a mark).
+    are the 汇编 PDFs that hold the report; ``dates`` the report file's Git dates (gitdates.py), if any.
     """
-    years = sorted(site.by_agency.get(report.agency_id, []), key=lambda r: r.year)
+    agency = site.by_agency.get(report.agency_id, []) if isinstance(site, SiteIndex) else site
+    years = sorted(agency, key=lambda r: r.year)
     others = [r for r in years if r.year != report.year]
     earlier = [r for r in years if r.year < report.year]
     later = [r for r in years if r.year > report.year]
     published = report.published or (dates.added if dates else None)
-    if body is None:
-        body = report_body(report, cache)
+    body = report_body(report, cache)
     return render(
         "report.md", report_uri(report),
         title=report.title, kind="report", tab=TABS["report"],

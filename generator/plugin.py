@@ -216,8 +216,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             if files.get_file_from_path(uri) is not None:
                 raise Abort(f"{config.docs_dir}/{uri} 与自动生成的页面重名，请改名或删除")
             if self.reuse is not None and uri.endswith(".md"):
-                source = page if isinstance(page, str) else page.source
-                reused = self.reuse.take(config, uri, self._page_key(uri, source))
+                source = page if isinstance(page, str) else page.source()
+                reused = self.reuse.take(config, uri, self._page_key(uri, source) if source is not None else None)
                 if reused is not None:
                     files.append(reused)
                     continue

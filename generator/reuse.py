@@ -30,6 +30,8 @@ read other pages (nianbao alone): a search or blog plugin of the host site sees 
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import functools
 import hashlib
 import json
@@ -38,6 +40,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,9 @@ from mkdocs.structure.files import File, InclusionLevel
 
 from . import __version__
 from .fsutil import library_versions, place
+from .model import Report
+from .pagecache import BodyCache
+from .pages import SiteIndex
 
 log = logging.getLogger("mkdocs.plugins.nianbao")
 
@@ -113,6 +119,55 @@ def shared_fingerprint(config: MkDocsConfig, templates: str) -> str:
     # The hand-written pages make the nav (titles, order): their Markdown counts, other files by name.
     _folder_digest(digest, Path(config.docs_dir), lambda p: p.suffix in {".md", ".markdown", ".yml", ".yaml"})
     return digest.hexdigest()
+
+
+class Unkeyable(Exception):
+    """A page argument that cannot be written down (a function): the page is always rendered."""
+
+
+def canonical(value: object) -> str:
+    """Return ``value`` as text that is the same for equal inputs in every build.
+
+    A report is its file's digest and path (everything of it comes from its file); the page
+    cache is its code's fingerprint; dataclasses are their fields; functions cannot be written
+    down (Unkeyable).
+    """
+    out: list[str] = []
+    _canonical(value, out)
+    return "".join(out)
+
+
+def _canonical(value: object, out: list[str]) -> None:
+    if value is None or isinstance(value, (str, int, float, Decimal, datetime.date)):
+        out.append(repr(value))  # str subclasses (Markup) too; dates and datetimes by their value
+    elif isinstance(value, Report):
+        out.append(f"R({value.digest},{value.path})")
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for item in value:
+            _canonical(item, out)
+            out.append(",")
+        out.append("]")
+    elif isinstance(value, dict):
+        out.append("{")
+        for k, v in sorted(value.items(), key=lambda kv: repr(kv[0])):
+            _canonical(k, out)
+            out.append(":")
+            _canonical(v, out)
+            out.append(",")
+        out.append("}")
+    elif isinstance(value, SiteIndex):
+        _canonical(value.reports, out)
+    elif isinstance(value, BodyCache):
+        out.append(f"B({value.code})")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out.append(type(value).__qualname__ + "(")
+        for f in dataclasses.fields(value):
+            _canonical(getattr(value, f.name), out)
+            out.append(",")
+        out.append(")")
+    else:
+        raise Unkeyable(type(value).__qualname__)
 
 
 def page_key(shared: str, uri: str, markdown: str, sizes: Iterable[str | None]) -> str | None:

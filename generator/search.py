@@ -21,11 +21,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import math
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
@@ -34,7 +36,7 @@ from pathlib import Path
 from . import pagefind_pin
 from .dates import chinese_date
 from .formats import SECTIONS, TABLE_SECTION, TableDef
-from .fsutil import dead_asides, library_versions, place_tree, remove_entries, seal_tree, tree_sealed
+from .fsutil import MANIFEST, dead_asides, library_versions, place_tree, remove_entries, seal_tree, tree_sealed
 from .grid import layout
 from .model import Report
 from .pagefind_canon import CborError, canonicalize
@@ -45,9 +47,9 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LANGUAGE = "zh"
 log = logging.getLogger("mkdocs.plugins.nianbao")
 KEEP_BUNDLES = 4
-# Pages per Pagefind run: its memory grows with the pages it indexes at once (about 540 MB for 2,000
-# reports), and bigger batches are merged (pagefind_merge).
-BATCH_PAGES = 2000
+# Pages per Pagefind run, about: its memory grows with the pages it indexes at once (about 540 MB for
+# 2,000 reports), the batches are merged (pagefind_merge), and an edit indexes its batch again.
+BATCH_PAGES = 250
 
 
 class SearchIndexError(RuntimeError):
@@ -61,6 +63,16 @@ _CODE_LIKE = re.compile(r"q+\d*")  # words of the text that read as an encoded w
 
 def _word(chars: str) -> str:
     return "q" + "".join(f"{ord(c):05d}" for c in chars)
+
+
+_CODES: dict[str, str] = {}  # character -> its five digits: encoding was most of a record's time
+
+
+def _han_words(han: str) -> list[str]:
+    codes = [_CODES.get(c) or _CODES.setdefault(c, f"{ord(c):05d}") for c in han]
+    words = ["q" + a + b for a, b in zip(codes, codes[1:], strict=False)]
+    words.append("q" + codes[-1])
+    return words
 
 
 def encode(text: str) -> str:
@@ -81,7 +93,7 @@ def encode(text: str) -> str:
         if spaced and previous and "han" in (kind, previous):
             words.append(SPACE)  # between two other words the decoder puts the space back itself
         if han:
-            words += [_word(han[i : i + 2]) for i in range(len(han))]
+            words += _han_words(han)
         else:
             words.append("q" + other if _CODE_LIKE.fullmatch(other) else other)
         previous, spaced = kind, False
@@ -228,37 +240,92 @@ def _run_pagefind(pages: dict[str, str], urls: list[str], staging: Path, out_dir
         raise SearchIndexError(f"Pagefind 建立搜索索引失败：{(proc.stderr or proc.stdout).strip()[-500:]}")
 
 
-def write_index(records: list[Record], out_dir: Path, cache_dir: Path | None = None, batch: int = BATCH_PAGES) -> bool:
+@dataclass(frozen=True)
+class Source:
+    """A page to index: its URL, a key that changes whenever its record may, and how to make the record."""
+
+    url: str
+    key: str
+    record: Callable[[], Record]
+
+
+@functools.cache
+def _record_code() -> str:
+    """Return a hash of the code and libraries that make a record from a report."""
+    from .validate import code_fingerprint
+
+    code = code_fingerprint(("search.py", "text.py", "formats.py", "grid.py", "dates.py", "model.py"))
+    return f"{code} {library_versions('Markdown', 'nh3')}"
+
+
+def _pagefind_key() -> str:
+    return f"{pagefind_binary()}\0{library_versions('pagefind', 'pagefind_bin_extended')}\0{_record_code()}"
+
+
+def batches(urls: list[str], batch: int) -> list[list[str]]:
+    """Cut the URLs into batches of about ``batch`` by a hash of each URL, each batch in URL order.
+
+    A page stays in its batch while the site grows (the number of batches doubles only when the
+    batches fill up), so that an edit changes one batch and the others come from the cache.
+    """
+    wanted = max(1, math.ceil(len(urls) / max(1, batch)))
+    count = 1 << (wanted - 1).bit_length()
+    out: list[list[str]] = [[] for _ in range(count)]
+    for url in sorted(urls):
+        out[int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big") % count].append(url)
+    return [b for b in out if b] or [[]]
+
+
+def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Path | None = None, batch: int = BATCH_PAGES) -> bool:
     """Write the Pagefind bundle (index, fragments and pagefind.js) into ``out_dir``.
 
     The records are staged as minimal HTML pages at their URLs and indexed by the Pagefind binary:
     its record API answered one record at a time (about 0.1 s each, 51 s for 500 reports), the
     binary indexes the same 500 in under a second. Pagefind holds every page's words in memory
-    (2.7 GB for 10,000 reports), so more than ``batch`` records are indexed ``batch`` at a time and
-    the bundles merged (pagefind_merge), which keeps memory that of one batch. The output is then
-    made deterministic (pagefind_canon); with ``cache_dir`` the bundle of the same records is also
-    reused rather than indexed again. Return whether the bundle came from the cache.
+    (2.7 GB for 10,000 reports), so the pages are indexed in batches of about ``batch`` (by a hash
+    of their URLs, ``batches``) and the bundles merged (pagefind_merge), which keeps memory that
+    of one batch; the merged bundle is the same bytes however the pages were batched. The output
+    is then made deterministic (pagefind_canon). With ``cache_dir``, each batch's bundle is kept
+    by its pages' keys and the whole bundle by all of them: after an edit only the batch holding
+    the edited page is indexed again, and its record made (records are made only for batches not
+    in the cache). Return whether the whole bundle came from the cache.
     """
-    pages = {record.url: _record_html(record) for record in records}
-    digest = hashlib.sha256(f"{pagefind_binary()}\0{library_versions('pagefind', 'pagefind_bin_extended')}\0{batch}".encode())
-    for url in sorted(pages):
-        digest.update(f"{url}\0{pages[url]}\0".encode())
-    cached = cache_dir / digest.hexdigest()[:32] if cache_dir else None
+    sources = [r if isinstance(r, Source) else _fixed(r) for r in records]
+    by_url = {source.url: source for source in sources}
+    base = _pagefind_key()
+    whole = hashlib.sha256(f"whole\0{base}\0{batch}".encode())
+    for url in sorted(by_url):
+        whole.update(f"{url}\0{by_url[url].key}\0".encode())
+    cached = cache_dir / whole.hexdigest()[:32] if cache_dir else None
     if cached is not None and tree_sealed(cached):  # every file as it was written, or indexed again
-        place_tree(cached, out_dir)
+        place_tree(cached, out_dir)  # nothing pruned: the batches' entries serve the next edit
+        os.utime(cached)
         return True
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    urls = sorted(pages)
-    batches = [urls[i : i + batch] for i in range(0, len(urls), max(1, batch))] or [[]]
+    groups = batches(list(by_url), batch)
+    used: list[Path] = []
     with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=out_dir.parent) as tmp:
-        if len(batches) == 1:
-            _run_pagefind(pages, urls, Path(tmp) / "site", out_dir)
+        parts = []
+        for i, urls in enumerate(groups):
+            digest = hashlib.sha256(f"batch\0{base}".encode())
+            for url in urls:
+                digest.update(f"{url}\0{by_url[url].key}\0".encode())
+            entry = cache_dir / digest.hexdigest()[:32] if cache_dir else None
+            if entry is not None and tree_sealed(entry):
+                parts.append(entry)
+                used.append(entry)
+                continue
+            part = Path(tmp) / f"part-{i}"
+            pages = {url: _record_html(by_url[url].record()) for url in urls}
+            _run_pagefind(pages, urls, Path(tmp) / f"site-{i}", part)
+            shutil.rmtree(Path(tmp) / f"site-{i}")
+            if entry is not None and len(groups) > 1:
+                _keep(part, entry)
+                used.append(entry)
+            parts.append(part)
+        if len(parts) == 1:
+            shutil.copytree(parts[0], out_dir, ignore=shutil.ignore_patterns(MANIFEST))
         else:
-            parts = []
-            for i, chunk in enumerate(batches):
-                parts.append(Path(tmp) / f"part-{i}")
-                _run_pagefind(pages, chunk, Path(tmp) / f"site-{i}", parts[-1])
-                shutil.rmtree(Path(tmp) / f"site-{i}")
             try:
                 merge_bundles(parts, out_dir)
             except (CborError, OSError, KeyError, ValueError, IndexError) as exc:
@@ -269,27 +336,46 @@ def write_index(records: list[Record], out_dir: Path, cache_dir: Path | None = N
         log.warning("搜索索引未能规范化（%s），两次构建的索引文件可能不完全相同", exc)
     if cached is not None:
         _keep(out_dir, cached)
+        _prune(cached.parent, [cached, *used])
     return False
+
+
+def _fixed(record: Record) -> Source:
+    html = _record_html(record)
+    return Source(record.url, hashlib.sha256(html.encode()).hexdigest(), lambda: record)
 
 
 # The names of the search cache's entries: nothing else in the folder is ever deleted.
 ENTRY = re.compile(r"[0-9a-f]{32}")
 
 
-def _keep(out_dir: Path, cached: Path) -> None:
-    """Copy the bundle into the cache, sealed, and delete all but the latest few entries nianbao made."""
+def _keep(folder: Path, cached: Path) -> None:
+    """Copy a bundle into the cache, sealed, whole or not at all."""
     aside = cached.with_name(f".{cached.name}.{os.getpid()}")
     shutil.rmtree(aside, ignore_errors=True)
     try:
-        shutil.copytree(out_dir, aside)
+        shutil.copytree(folder, aside, ignore=shutil.ignore_patterns(MANIFEST))
         seal_tree(aside)
         if cached.exists() and not cached.is_symlink():
             shutil.rmtree(cached)  # a broken entry of the same key
-        os.replace(aside, cached)  # whole or not at all: a killed build leaves no half bundle
+        os.replace(aside, cached)  # a killed build leaves no half bundle
     finally:
         shutil.rmtree(aside, ignore_errors=True)
-    folder = cached.parent
-    entries = [p for p in folder.iterdir() if ENTRY.fullmatch(p.name) and p.is_dir() and not p.is_symlink()]
-    entries.sort(key=lambda p: p.stat().st_mtime)
-    old = [p.name for p in entries[:-KEEP_BUNDLES]]  # the latest few (one per shard building here)
-    remove_entries(folder, old + dead_asides(folder, ENTRY))
+
+
+def _prune(folder: Path, used: list[Path]) -> None:
+    """Delete the cache entries nianbao made that this build did not use, but as many recent ones.
+
+    The entries used are touched; as many others again are kept, newest first (another shard
+    building from the same project, the site before the last edit), the rest deleted.
+    """
+    for path in used:
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+    names = {p.name for p in used}
+    entries = [p for p in folder.iterdir() if ENTRY.fullmatch(p.name) and p.is_dir() and not p.is_symlink() and p.name not in names]
+    entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    keep = max(len(used), KEEP_BUNDLES)
+    remove_entries(folder, [p.name for p in entries[keep:]] + dead_asides(folder, ENTRY))

@@ -1,13 +1,14 @@
-"""The search index of a build: Pagefind over the report pages, beside the page build when it can.
+"""The search index of a build: Pagefind over the report pages, beside the page build.
 
-Pagefind is a separate program, so a site of one batch is indexed in a thread while this process
-builds the pages (the other core runs Pagefind). Pagefind is also the build's largest process
-(about 540 MB per batch of 2,000 pages): a larger site is indexed in batches after the pages, once
-the PDF workers have exited, so that their memory never adds up.
+Pagefind is a separate program, so the index is made in a thread while this process builds the
+pages (the other core runs Pagefind). The pages are indexed in batches of about ``search_batch``
+(250): Pagefind's memory is that of one batch (about 70 MB), so it can run beside the PDF
+workers, and after an edit only the batch holding the edited report is indexed again (search.py).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -17,7 +18,7 @@ from mkdocs.exceptions import Abort
 
 from . import render
 from .pages import SiteIndex, report_uri
-from .search import SearchIndexError, report_record, write_index
+from .search import SearchIndexError, Source, report_record, write_index
 from .timings import timed
 
 log = logging.getLogger("mkdocs.plugins.nianbao")
@@ -34,10 +35,10 @@ class SearchStage:
         self._error: Abort | None = None
 
     def start(self, site: SiteIndex, site_dir: Path) -> None:
-        """Index a site of one batch in a thread now; a larger one waits for finish()."""
+        """Start indexing in a thread."""
         self._thread = None
         self._error = None
-        if not site.reports or len(site.reports) > self.batch:
+        if not site.reports:
             return
 
         def work() -> None:
@@ -73,7 +74,10 @@ class SearchStage:
         urls = render.urls()
         # Pagefind names a page by its file: reports/x/index.html is listed as reports/x/.
         suffix = "index.html" if urls.directory else ""
-        records = [report_record(r, "/" + urls.page(report_uri(r)) + suffix) for r in site.reports]
+        records = []
+        for r in site.reports:  # a record is made only for a batch the cache does not hold
+            url = "/" + urls.page(report_uri(r)) + suffix
+            records.append(Source(url, r.digest or "", functools.partial(report_record, r, url)) if r.digest else report_record(r, url))
         try:
             with timed("搜索索引"):
                 write_index(records, site_dir / "pagefind", self.cache, self.batch)

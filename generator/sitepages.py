@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import os
-import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from . import addresses, aggregate, datapages, gitdates, pages
+from . import addresses, aggregate, datapages, gitdates, pages, reuse
 from .findings import Finding
 from .model import Report
 from .pagecache import BodyCache
@@ -20,31 +19,29 @@ Links = list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
-class Deferred:
-    """A report page whose body is read (from the page cache) only if the page is rendered.
+class Lazy:
+    """A generated page, made only if it is rendered: ``make(*args)``.
 
-    ``frame`` is the page with ``mark`` in place of the body; the frame and the body's cache key
-    are what the page is made from (reuse.py keys the page on ``source``).
+    Every page function is a pure function of its arguments (with the code and templates), so the
+    arguments say what the page is made from: reuse.py keys the page on ``source``, and a page
+    taken from the previous build is never made at all.
     """
 
-    frame: str
-    mark: str
-    body_key: str
-    body: Callable[[], str]
-    whole: Callable[[str], str]  # the page rendered around a body, when the frame does not show the mark once
+    make: Callable[..., str]
+    args: tuple[Any, ...]
 
-    @property
-    def source(self) -> str:
-        return f"{self.frame.replace(self.mark, 'NBBODY')}\0{self.body_key}"  # the same in every build
+    def source(self) -> str | None:
+        """Return the page's inputs as text (reuse.canonical), None if some cannot be written down."""
+        try:
+            return f"{self.make.__module__}.{self.make.__qualname__}{reuse.canonical(self.args)}"
+        except reuse.Unkeyable:
+            return None
 
     def text(self) -> str:
-        body = self.body()
-        if self.frame.count(self.mark) == 1:
-            return self.frame.replace(self.mark, body)
-        return self.whole(body)  # a site's own report.md that does something else with the body
+        return self.make(*self.args)
 
 
-Page = str | Deferred
+Page = str | Lazy
 
 
 def text(page: Page) -> str:
@@ -68,8 +65,8 @@ def generate(
 
     ``report_links`` and ``year_links`` are the downloads (PDFs) by report slug and year; the data
     downloads are added when ``open_data``. ``report_bundles`` gives the 汇编 PDFs a report page
-    links (the one holding the report; by default all of its year's). With ``cache``, a report
-    page comes as a Deferred page whose body is read only if it is rendered.
+    links (the one holding the report; by default all of its year's). The pages come as Lazy pages,
+    made only if they are rendered (``text``).
     """
     by_year: dict[int, list[aggregate.Aggregate]] = {}
     by_region: dict[tuple[str, ...], list[aggregate.Aggregate]] = {}
@@ -79,37 +76,33 @@ def generate(
     downloads = {r.slug: list(report_links.get(r.slug, [])) + (datapages.report_data_links(r.slug) if open_data else [])
                  for r in site.reports}
     dates = _file_dates(site.reports)
-    mark = f"NBBODY{secrets.token_hex(8)}"  # no report's text can hold it
     for report in site.reports:
         links, bundles = downloads[report.slug], report_bundles(report) if report_bundles else year_links.get(report.year, [])
-        when = dates.get(report.path.resolve())
-        key = cache.key(report) if cache else None
-        if cache is None or key is None:
-            yield pages.report_uri(report), pages.report_page(report, site, links, cache, bundles, when)
-            continue
-        frame = pages.report_page(report, site, links, cache, bundles, when, body=mark)
-        yield pages.report_uri(report), Deferred(
-            frame, mark, key, functools.partial(pages.report_body, report, cache),
-            functools.partial(_whole_page, report, site, links, bundles, when),
-        )
+        yield pages.report_uri(report), Lazy(pages.report_page, (
+            report, site.by_agency.get(report.agency_id, []), links, cache, bundles, dates.get(report.path.resolve())))
     for year, reports in site.by_year.items():
         links = list(year_links.get(year, [])) + (datapages.year_data_links(year) if open_data else [])
-        yield pages.year_uri(year), pages.year_page(year, reports, links, by_year.get(year, []))
-    yield f"{pages.YEARS_DIR}/index.md", pages.years_index(site)
+        yield pages.year_uri(year), Lazy(pages.year_page, (year, reports, links, by_year.get(year, [])))
+    yield f"{pages.YEARS_DIR}/index.md", Lazy(pages.years_index, (site,))
     for agency_id, reports in site.by_agency.items():
-        yield pages.agency_uri(agency_id), pages.agency_page(agency_id, reports, datapages.agency_trends(reports), downloads)
-    yield f"{pages.AGENCIES_DIR}/index.md", pages.agencies_index(site)
-    yield pages.SEARCH_PAGE, pages.search_page(shards, own_index=bool(site.reports))
+        own = {r.slug: downloads[r.slug] for r in reports}
+        yield pages.agency_uri(agency_id), Lazy(_agency_page, (agency_id, reports, own))
+    yield f"{pages.AGENCIES_DIR}/index.md", Lazy(pages.agencies_index, (site,))
+    yield pages.SEARCH_PAGE, Lazy(pages.search_page, (list(shards), bool(site.reports)))
     children = datapages.region_tree(list(aggregates))
     for a in aggregates:
-        yield datapages.aggregate_uri(a), datapages.aggregate_page(a)
+        yield datapages.aggregate_uri(a), Lazy(datapages.aggregate_page, (a,))
     for region, aggs in by_region.items():
-        yield datapages.region_uri(region), datapages.region_page(region, aggs, children.get(region, []))
-    yield f"{datapages.REGIONS_DIR}/index.md", datapages.regions_index(list(aggregates))
+        yield datapages.region_uri(region), Lazy(datapages.region_page, (region, aggs, children.get(region, [])))
+    yield f"{datapages.REGIONS_DIR}/index.md", Lazy(datapages.regions_index, (list(aggregates),))
     years = {region: [a.year for a in aggs] for region, aggs in by_region.items()}
     yield from addresses.redirects(set(by_region), years)  # the old, hashed addresses (HTML, not pages)
     if open_data and site.reports:
-        yield datapages.DATA_PAGE, datapages.data_page(site.years, data_facts)
+        yield datapages.DATA_PAGE, Lazy(datapages.data_page, (site.years, data_facts))
+
+
+def _agency_page(agency_id: str, reports: list[Report], downloads: Mapping[str, Links]) -> str:
+    return pages.agency_page(agency_id, reports, datapages.agency_trends(reports), downloads)
 
 
 def check_pages(validation: Validation, site: pages.SiteIndex, preview: bool) -> Iterator[tuple[str, str]]:
@@ -130,11 +123,6 @@ def check_pages(validation: Validation, site: pages.SiteIndex, preview: bool) ->
             yield uri, pages.report_errors_page(uri, source, found)
     excluded = sum(1 for r in validation.reports if r.errors)
     yield pages.CHECK_PAGE, pages.findings_page(validation.findings, excluded, len(validation.reports), addresses)
-
-
-def _whole_page(report: Report, site: pages.SiteIndex, links: Links, bundles: Links,
-                when: gitdates.FileDates | None, body: str) -> str:
-    return pages.report_page(report, site, links, None, bundles, when, body=body)
 
 
 def _file_dates(reports: Sequence[Report]) -> dict[Path, gitdates.FileDates]:

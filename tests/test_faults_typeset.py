@@ -88,7 +88,7 @@ def _render(text: str, folder: Path, fonts: object) -> tuple[list[str], bytes | 
     md = markdown.Markdown(extensions=["attr_list", "tables", "toc"])
     for uri, content in sitepages.generate(site, aggregate.aggregates(site.reports), {}, {}, True):
         md.reset()
-        md.convert(plugin.placeholders.lift(content, uri))
+        md.convert(plugin.placeholders.lift(sitepages.text(content), uri))
     rendered = render_reports(site.reports, PdfSettings(folder / "cache", fonts, jobs=1))  # type: ignore[arg-type]
     return [f.rule for f in result.findings], rendered[site.reports[0].slug].path.read_bytes()
 

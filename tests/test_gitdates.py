@@ -84,7 +84,7 @@ def test_pages_without_git_show_the_yaml_key_or_nothing(monkeypatch: pytest.Monk
     reports = validate([Path(__file__).resolve().parent.parent / "reports"]).valid_reports()
     reports[0].published = D(2025, 1, 20)
     site = pages.SiteIndex(reports)
-    generated = dict(sitepages.generate(site, [], {}, {}, open_data=False))
+    generated = {uri: sitepages.text(page) for uri, page in sitepages.generate(site, [], {}, {}, open_data=False)}
     first = generated[pages.report_uri(reports[0])]
     assert "<dt>发布日期</dt><dd>2025年1月20日</dd>" in first and "更新日期" not in first
     others = [generated[pages.report_uri(r)] for r in reports[1:]]
