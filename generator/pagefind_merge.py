@@ -7,15 +7,18 @@ index chunk at a time, so that memory stays that of one batch. The result is the
 Pagefind run writes (pagefind 1.5): what a browser downloads for a search does not change.
 
 What is merged, for each language:
-  - pages (meta index): all batches' pages, renumbered in URL order, so that the same pages give
-    the same bytes however they were batched;
-  - word index: the batches' sorted chunks are merged word by word, page numbers mapped and
-    delta-encoded again, and cut into chunks by Pagefind's own rule (``chunk_index``: a chunk ends
-    once the sum over its words of locations + 1 per page reaches 20,000) with its boundary
-    prefixes (``chunk_meta``);
-  - filters: values' page lists mapped and merged;
+  - pages (meta index): the batches' pages one batch after another, each batch's in its own
+    order, so that a batch's page numbers only move by the pages of the batches before it;
+  - word index: the batches' sorted chunks are merged word by word and cut into chunks by
+    Pagefind's own rule (``chunk_index``: a chunk ends once the sum over its words of locations +
+    1 per page reaches 20,000) with its boundary prefixes (``chunk_meta``). A word's postings are
+    delta-encoded page numbers: a batch's postings are copied as bytes, only the first delta of
+    each batch written again. Each batch's words are read once (``prepare``, kept beside a cached
+    batch), so a merge after an edit reads one batch's postings, not every batch's;
+  - filters: values' page lists moved and merged;
   - fragments: copied (named by their content hash; a rare clash between batches is renamed).
-Every file is named by a hash of its bytes, as pagefind_canon names them.
+Every file is named by a hash of its bytes, as pagefind_canon names them. The same batches give
+the same bytes.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ import hashlib
 import heapq
 import itertools
 import json
+import pickle
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +47,7 @@ class _Part:
 
     folder: Path
     meta: list[Any]
-    new_numbers: list[int] = field(default_factory=list)  # old page number -> merged page number
+    offset: int = 0  # its first page's number in the merged bundle
 
 
 def merge_bundles(parts: list[Path], out: Path) -> None:
@@ -56,7 +60,7 @@ def merge_bundles(parts: list[Path], out: Path) -> None:
     for name in ("fragment", "index", "filter"):
         (out / name).mkdir()
     for item in parts[0].iterdir():  # pagefind.js, the wasm, the UI files: the same in every batch
-        if item.is_file() and item.name not in ("pagefind-entry.json", MANIFEST) and not item.name.endswith(".pf_meta"):
+        if item.is_file() and item.name not in ("pagefind-entry.json", MANIFEST) and not item.name.endswith((".pf_meta", ".pickle")):
             shutil.copy2(item, out / item.name)
     languages: dict[str, Any] = {}
     for language in sorted({lang for e in entries for lang in e["languages"]}):
@@ -72,27 +76,20 @@ def _merge_language(parts: list[_Part], language: str, out: Path) -> tuple[str, 
     for part in parts:
         if not (isinstance(part.meta, list) and len(part.meta) == 6) or part.meta[4]:
             raise CborError("unexpected meta index layout (or sorts, which nianbao does not use)")
-    # pages, in URL order; fragments copied under their names
-    pages: list[tuple[str, int, int, list[Any]]] = []  # (url, part, old number, [hash, word count])
-    for p, part in enumerate(parts):
-        for old, page in enumerate(part.meta[1]):
-            fragment = gzip.decompress((part.folder / "fragment" / f"{page[0]}.pf_fragment").read_bytes())
-            pages.append((json.loads(fragment[len(SIGNATURE) :])["url"], p, old, page))
-    pages.sort(key=lambda t: (t[0], t[1], t[2]))
-    for part in parts:
-        part.new_numbers = [0] * len(part.meta[1])
     merged_pages: list[list[Any]] = []
     written: dict[str, bytes] = {}
-    for new, (_, p, old, (name, words)) in enumerate(pages):
-        parts[p].new_numbers[old] = new
-        data = (parts[p].folder / "fragment" / f"{name}.pf_fragment").read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        while name in written and written[name] != data:  # two batches' pages share a short hash
-            name = f"{name}{digest[len(name) % 64]}"
-        if name not in written:
-            (out / "fragment" / f"{name}.pf_fragment").write_bytes(data)
-            written[name] = data
-        merged_pages.append([name, words])
+    for part in parts:
+        part.offset = len(merged_pages)
+        for name, words in part.meta[1]:
+            data = (part.folder / "fragment" / f"{name}.pf_fragment").read_bytes()
+            if name in written and written[name] != data:  # two batches' pages share a short hash
+                digest = hashlib.sha256(data).hexdigest()
+                while name in written and written[name] != data:
+                    name = f"{name}{digest[len(name) % 64]}"
+            if name not in written:
+                (out / "fragment" / f"{name}.pf_fragment").write_bytes(data)
+                written[name] = data
+            merged_pages.append([name, words])
     chunks = _merge_words(parts, language, out)
     filters = _merge_filters(parts, language, out)
     fields = sorted({f for part in parts for f in part.meta[5]})
@@ -101,11 +98,12 @@ def _merge_language(parts: list[_Part], language: str, out: Path) -> tuple[str, 
     return name.removeprefix("pagefind."), len(merged_pages)
 
 
-# A posting: (merged page number, its weight in Pagefind's chunk rule, its locations as raw CBOR).
-# The locations (most of an index) are copied as bytes, never decoded: decoding and re-encoding
-# them in Python took 120 s for 10,000 reports.
-Posting = tuple[int, int, bytes]
-Word = tuple[str, list[Posting], list[tuple[str, list[Posting]]]]
+# A word's postings in one batch: (count, first page, last page, weight in Pagefind's chunk rule,
+# the postings' bytes after the first page's delta). The locations (most of an index) are copied
+# as bytes, never decoded: decoding and re-encoding them in Python took 120 s for 10,000 reports.
+Postings = tuple[int, int, int, int, bytes]
+Word = tuple[str, Postings, list[tuple[str, Postings]]]
+WORDS = "nianbao-words-{language}.pickle"  # a batch's words, read once (prepare)
 
 
 def _head_at(data: bytes, i: int) -> tuple[int, int, int]:
@@ -138,64 +136,137 @@ def _expect(data: bytes, i: int, major: int, n: int | None = None) -> tuple[int,
     return value, i
 
 
-def _postings(data: bytes, i: int, numbers: list[int]) -> tuple[list[Posting], int]:
+def _postings(data: bytes, i: int) -> tuple[Postings, int]:
     count, i = _expect(data, i, 4)
-    out: list[Posting] = []
-    page = 0
-    for _ in range(count):
+    page = first = weight = 0
+    rest = i
+    for n in range(count):
         _, i = _expect(data, i, 4, 3)
         delta, i = _expect(data, i, 0)
         page += delta
-        start = i
+        if n == 0:
+            first, rest = page, i
         locs, i = _expect(data, i, 4)
         i = _skip_ints(data, i, locs)
         meta_locs, i = _expect(data, i, 4)
         i = _skip_ints(data, i, meta_locs)
-        out.append((numbers[page], locs + meta_locs + 1, data[start:i]))
-    return out, i
+        weight += locs + meta_locs + 1
+    return (count, first, page, weight, data[rest:i] if count else b""), i
 
 
-def _words(part: _Part) -> Iterator[Word]:
-    """Yield the part's words in order, with postings in merged page numbers."""
-    numbers = part.new_numbers
-    for _from, _to, name in part.meta[2]:
-        data = gzip.decompress((part.folder / "index" / f"{name}.pf_index").read_bytes())
+def _read_words(folder: Path, meta: list[Any]) -> list[Word]:
+    """Return a batch's words in order, each with its postings and its variants' (forms of the word)."""
+    words: list[Word] = []
+    for _from, _to, name in meta[2]:
+        data = gzip.decompress((folder / "index" / f"{name}.pf_index").read_bytes())
         if not data.startswith(SIGNATURE):
             raise CborError(f"{name}: no Pagefind signature")
         _, i = _expect(data, len(SIGNATURE), 4, 1)
         count, i = _expect(data, i, 4)
         for _ in range(count):
             _, i = _expect(data, i, 4, 3)
-            word, postings, i = _named_postings(data, i, numbers)
+            word, postings, i = _named_postings(data, i)
             variants = []
             n_variants, i = _expect(data, i, 4)
             for _ in range(n_variants):
                 _, i = _expect(data, i, 4, 2)
-                form, pages, i = _named_postings(data, i, numbers)
+                form, pages, i = _named_postings(data, i)
                 variants.append((form, pages))
-            yield word, postings, variants
+            words.append((word, postings, variants))
+    return _combined(words)
 
 
-def _named_postings(data: bytes, i: int, numbers: list[int]) -> tuple[str, list[Posting], int]:
+def _combined(words: list[Word]) -> list[Word]:
+    """Return the words sorted, each (and each of its forms) once: Pagefind can list either twice in a batch."""
+    words.sort(key=lambda w: w[0])
+    out: list[Word] = []
+    for word, group in itertools.groupby(words, key=lambda w: w[0]):
+        same = list(group)
+        forms: dict[str, list[Postings]] = {}
+        for _, _, variants in same:
+            for form, postings in variants:
+                forms.setdefault(form, []).append(postings)
+        postings = same[0][1] if len(same) == 1 else _joined([w[1] for w in same])
+        out.append((word, postings, [(form, lists[0] if len(lists) == 1 else _joined(lists)) for form, lists in forms.items()]))
+    return out
+
+
+def _split(postings: Postings) -> list[tuple[int, bytes]]:
+    """Return each posting of a list as (page, its bytes after the page's delta)."""
+    count, page, _final, _weight, rest = postings
+    out = []
+    i = 0
+    for n in range(count):
+        if n:
+            _, i = _expect(rest, i, 4, 3)
+            delta, i = _expect(rest, i, 0)
+            page += delta
+        start = i
+        locs, i = _expect(rest, i, 4)
+        i = _skip_ints(rest, i, locs)
+        meta_locs, i = _expect(rest, i, 4)
+        i = _skip_ints(rest, i, meta_locs)
+        out.append((page, rest[start:i]))
+    return out
+
+
+def _joined(lists: list[Postings]) -> Postings:
+    """Return several postings lists of one batch as one, in page order."""
+    items = sorted((item for postings in lists for item in _split(postings)), key=lambda item: item[0])
+    if not items:
+        return (0, 0, 0, 0, b"")
+    parts, last = [items[0][1]], items[0][0]
+    for page, raw in items[1:]:
+        parts += [b"\x83", _head(0, page - last), raw]
+        last = page
+    return (len(items), items[0][0], last, sum(p[3] for p in lists), b"".join(parts))
+
+
+def prepare(folder: Path) -> None:
+    """Read a batch's words once and keep them beside it (WORDS), for every merge it takes part in."""
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    for language, info in entry["languages"].items():
+        meta = read(folder / f"pagefind.{info['hash']}.pf_meta")
+        words = _read_words(folder, meta)
+        (folder / WORDS.format(language=language)).write_bytes(pickle.dumps(words, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _words(part: _Part, language: str) -> list[Word]:
+    kept = part.folder / WORDS.format(language=language)
+    try:
+        words: list[Word] = pickle.loads(kept.read_bytes())
+        return words
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        return _read_words(part.folder, part.meta)  # a batch merged without prepare()
+
+
+def _named_postings(data: bytes, i: int) -> tuple[str, Postings, int]:
     """Read a word (or a variant's form) and the postings after it."""
     length, i = _expect(data, i, 3)
     name = data[i : i + length].decode("utf-8")
-    postings, i = _postings(data, i + length, numbers)
+    postings, i = _postings(data, i + length)
     return name, postings, i
 
 
-def _encode_postings(postings: list[Posting]) -> bytes:
-    postings.sort(key=lambda p: p[0])
-    out, last = [_head(4, len(postings))], 0
-    for number, _weight, raw in postings:
-        out += [b"\x83", _head(0, number - last), raw]
-        last = number
+def _encode_postings(segments: list[tuple[int, Postings]]) -> bytes:
+    """Encode the postings of the batches (offset, postings), in batch order, as one list."""
+    out, last = [_head(4, sum(p[0] for _, p in segments))], 0
+    for offset, (count, first, final, _weight, rest) in segments:
+        if not count:
+            continue
+        out += [b"\x83", _head(0, offset + first - last), rest]
+        last = offset + final
     return b"".join(out)
 
 
 def _text(value: str) -> bytes:
     raw = value.encode("utf-8")
     return _head(3, len(raw)) + raw
+
+
+def _tagged(part: _Part, language: str) -> Iterator[tuple[str, int, Postings, list[tuple[str, Postings]]]]:
+    for word, postings, variants in _words(part, language):
+        yield word, part.offset, postings, variants
 
 
 def _merge_words(parts: list[_Part], language: str, out: Path) -> list[list[str]]:
@@ -210,20 +281,20 @@ def _merge_words(parts: list[_Part], language: str, out: Path) -> list[list[str]
         chunks.append([first, last, _write_raw(out / "index", f"{language}_", ".pf_index", cbor, 7)])
         current.clear()
 
-    merged = heapq.merge(*(_words(part) for part in parts), key=lambda item: item[0])
+    merged = heapq.merge(*(_tagged(part, language) for part in parts), key=lambda item: item[0])  # equal words in batch order
     for word, group in itertools.groupby(merged, key=lambda item: item[0]):
-        postings: list[Posting] = []
-        variants: dict[str, list[Posting]] = {}
-        for _, more, forms in group:
-            postings += more
+        segments: list[tuple[int, Postings]] = []
+        variants: dict[str, list[tuple[int, Postings]]] = {}
+        for _, offset, postings, forms in group:
+            segments.append((offset, postings))
             for form, pages in forms:
-                variants.setdefault(form, []).extend(pages)
+                variants.setdefault(form, []).append((offset, pages))
         if not current:
             first = word
         last = word
         parts_of_variants = [b"\x82" + _text(form) + _encode_postings(pages) for form, pages in variants.items()]
-        current.append(b"\x83" + _text(word) + _encode_postings(postings) + _head(4, len(variants)) + b"".join(parts_of_variants))
-        size += sum(p[1] for p in postings)
+        current.append(b"\x83" + _text(word) + _encode_postings(segments) + _head(4, len(variants)) + b"".join(parts_of_variants))
+        size += sum(p[3] for _, p in segments)
         if size >= CHUNK_SIZE:
             flush()
             size = 0
@@ -255,7 +326,7 @@ def _merge_filters(parts: list[_Part], language: str, out: Path) -> list[list[st
                 raise CborError("unexpected filter layout")
             merged = values.setdefault(filter_name, {})
             for value, pages in items:
-                merged.setdefault(value, []).extend(part.new_numbers[page] for page in pages)
+                merged.setdefault(value, []).extend(part.offset + page for page in pages)
     out_filters = []
     for filter_name in sorted(values):
         items = [[value, sorted(pages)] for value, pages in sorted(values[filter_name].items())]

@@ -40,7 +40,7 @@ from .fsutil import MANIFEST, dead_asides, library_versions, place_tree, remove_
 from .grid import layout
 from .model import Report
 from .pagefind_canon import CborError, canonicalize
-from .pagefind_merge import merge_bundles
+from .pagefind_merge import merge_bundles, prepare
 from .text import markdown_html
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -319,6 +319,8 @@ def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Pa
             pages = {url: _record_html(by_url[url].record()) for url in urls}
             _run_pagefind(pages, urls, Path(tmp) / f"site-{i}", part)
             shutil.rmtree(Path(tmp) / f"site-{i}")
+            if len(groups) > 1:
+                _prepare(part)
             if entry is not None and len(groups) > 1:
                 _keep(part, entry)
                 used.append(entry)
@@ -338,6 +340,13 @@ def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Pa
         _keep(out_dir, cached)
         _prune(cached.parent, [cached, *used])
     return False
+
+
+def _prepare(part: Path) -> None:
+    try:
+        prepare(part)
+    except (CborError, OSError, KeyError, ValueError, IndexError) as exc:
+        raise SearchIndexError(f"读取分批建立的搜索索引失败（Pagefind 版本不符？）：{exc}") from None
 
 
 def _fixed(record: Record) -> Source:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 from pathlib import Path
@@ -86,11 +87,32 @@ def test_batches_merge_into_the_index_of_one_run(bundles: dict[int, Path]) -> No
         assert _meaning(bundles[batch]) == one
 
 
-def test_any_batching_gives_the_same_bytes(bundles: dict[int, Path]) -> None:
-    def tree(folder: Path) -> dict[str, bytes]:
-        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
-    assert tree(bundles[3]) == tree(bundles[7])
+
+def test_the_same_batches_give_the_same_bytes(bundles: dict[int, Path], tmp_path: Path) -> None:
+    again = tmp_path / "again" / "pagefind"
+    assert write_index(list(reversed(_records())), again, None, 3) is False
+    assert _tree(again) == _tree(bundles[3])
+    assert _tree(bundles[3]) != _tree(bundles[7])  # another batching numbers the pages otherwise
+
+
+def test_cached_batches_merge_to_the_bytes_of_fresh_ones(bundles: dict[int, Path], tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first, second = tmp_path / "a" / "pagefind", tmp_path / "b" / "pagefind"
+    records = _records()
+    assert write_index(records, first, cache, 3) is False
+    assert _tree(first) == _tree(bundles[3])
+    kept = sorted(p.name for p in cache.iterdir())
+    # one page changed: its batch is indexed again, the others come from the cache
+    changed = [*records[:-1], dataclasses.replace(records[-1], content=records[-1].content + " q20013")]
+    assert write_index(changed, second, cache, 3) is False
+    assert len(set(kept) & {p.name for p in cache.iterdir()}) >= len(kept) - 2
+    fresh = tmp_path / "fresh" / "pagefind"
+    assert write_index(changed, fresh, None, 3) is False
+    assert _tree(second) == _tree(fresh)
+    assert _meaning(second) != _meaning(first)
 
 
 def test_merged_chunks_follow_pagefinds_chunking_rule(bundles: dict[int, Path]) -> None:
