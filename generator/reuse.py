@@ -48,6 +48,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, InclusionLevel
 
 from . import __version__
+from .aggregate import Aggregate
 from .fsutil import library_versions, place
 from .model import Report
 from .pagecache import BodyCache
@@ -156,6 +157,10 @@ def _canonical(value: object, out: list[str]) -> None:
             _canonical(v, out)
             out.append(",")
         out.append("}")
+    elif isinstance(value, Aggregate):  # its numbers are its reports' sums
+        out.append(f"A({value.year},{value.region!r},{value.format_id},")
+        out.extend(f"R({r.digest},{r.path})" for r in value.reports)
+        out.append(")")
     elif isinstance(value, SiteIndex):
         _canonical(value.reports, out)
     elif isinstance(value, BodyCache):
