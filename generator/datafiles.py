@@ -8,14 +8,17 @@ copied into the site: an unchanged report costs a hash, not three files' worth o
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import xlsx
 from .export import dictionary_csv, export, json_default, report_data
-from .fsutil import place, sealed, write_entry
+from .fsutil import place, remove_entries, sealed, write_entry
 from .model import Report
 from .opendata import (
     DATA_DIR,
@@ -48,7 +51,7 @@ def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Pat
     fresh = 0
     for report in reports:
         key = _report_key(report)
-        missing = [f for f in DATA_FORMATS if not sealed(cache_dir / f"{key}.{f}")]  # missing, truncated or altered
+        missing = [f for f in (*DATA_FORMATS, "long") if not sealed(cache_dir / f"{key}.{f}")]  # missing, truncated or altered
         for fmt in missing:
             write_entry(cache_dir / f"{key}.{fmt}", export([report], fmt))  # aside, renamed, sealed
         fresh += bool(missing)
@@ -60,6 +63,64 @@ def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Pat
 _WRITERS = {"long": "long", "wide": "csv", "xlsx": "xlsx", "json": "json"}
 
 
+def _composed(kind: str, reports: Sequence[Report], cache_dir: Path | None) -> bytes | None:
+    """Return a collection's CSV or JSON joined from its reports' own cached files, or None.
+
+    A collection file is its reports' files one after another (their header once): after an edit,
+    writing the files of all 10,000 reports again from their numbers took most of the open data's
+    time, joining them takes a read of each. tests/test_data.py checks the bytes against export().
+    """
+    fmt = {"long": "long", "wide": "csv", "json": "json"}.get(kind)
+    if cache_dir is None or fmt is None or not reports:
+        return None
+    try:
+        parts = [(cache_dir / f"{_report_key(r)}.{fmt}").read_bytes() for r in reports]
+    except OSError:
+        return None
+    if fmt == "json":  # each "[\n<report>\n]\n"
+        if not all(p.startswith(b"[\n") and p.endswith(b"\n]\n") for p in parts):
+            return None
+        return b"[\n" + b",\n".join(p[2:-3] for p in parts) + b"\n]\n"
+    header = parts[0][: parts[0].find(b"\r\n") + 2]
+    if not header.endswith(b"\r\n") or not all(p.startswith(header) for p in parts):
+        return None  # another format version's columns: made from the numbers
+    return header + b"".join(p[len(header):] for p in parts)
+
+
+def _cached_collection(cache_dir: Path | None, name: str, reports: Sequence[Report], extra: str, make: Callable[[], bytes]) -> bytes:
+    """Return a collection file from the cache when its reports (and ``extra``) are the same, else make and keep it."""
+    if cache_dir is None:
+        return make()
+    key = hashlib.sha256(f"{VERSION}\0{code_fingerprint(DATA_CODE)}\0{name}\0{extra}".encode())
+    for r in reports:
+        key.update(f"{_report_key(r)}\0".encode())
+    entry = cache_dir / f"collection-{key.hexdigest()[:40]}{Path(name).suffix}"
+    _used.add(entry.name)
+    if sealed(entry):
+        return entry.read_bytes()
+    data = make()
+    write_entry(entry, data)
+    return data
+
+
+_used: set[str] = set()  # the collection entries of this build
+COLLECTION = re.compile(r"collection-[0-9a-f]{40}\.[a-z]+")
+
+
+def _prune_collections(cache_dir: Path) -> None:
+    """Delete the collection entries this build did not use (but a concurrent build's, written lately)."""
+    recent = time.time() - 600
+    old = []
+    for path in cache_dir.iterdir():
+        if COLLECTION.fullmatch(path.name) and path.name not in _used:
+            try:
+                if path.stat().st_mtime < recent:
+                    old.append(path.name)
+            except OSError:
+                continue
+    remove_entries(cache_dir, old)
+
+
 def write_collections(
     site_dir: Path,
     reports: Sequence[Report],
@@ -67,8 +128,13 @@ def write_collections(
     publisher: str = "nianbao",
     site_url: str = "",
     created: datetime.datetime | None = None,
+    cache_dir: Path | None = None,
 ) -> dict[str, int]:
-    """Write the files of all reports and of each year, and the data package; return each file's size by site path."""
+    """Write the files of all reports and of each year, and the data package; return each file's size by site path.
+
+    With ``cache_dir`` (where write_report_files has kept each report's files), CSV and JSON
+    collections are joined from the reports' files and workbooks of unchanged reports are reused.
+    """
     out = site_dir / DATA_DIR
     out.mkdir(parents=True, exist_ok=True)
     license = license or resolve_license(DEFAULT_LICENSE)
@@ -86,12 +152,16 @@ def write_collections(
                 subject="政府信息公开工作年度报告统计表", description=f"许可协议：{license.title}（{license.url}）",
                 keywords=("政府信息公开", "年度报告", "开放数据"), created=stamp, company=publisher,
             )
-            data = export(f.reports, "xlsx", properties)
+            data = _cached_collection(cache_dir, f.name, f.reports, f"{properties}",
+                                      functools.partial(export, f.reports, "xlsx", properties))
         elif f.kind in _WRITERS:
-            data = export(f.reports, _WRITERS[f.kind])
+            data = _composed(f.kind, f.reports, cache_dir) or export(f.reports, _WRITERS[f.kind])
         else:
             continue
         (out / f.name).write_bytes(data)
+    if cache_dir is not None:
+        _prune_collections(cache_dir)
+        _used.clear()
     package = datapackage(out, files, license, publisher, site_url, created)
     (out / PACKAGE).write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return {f"{DATA_DIR}/{f.name}": (out / f.name).stat().st_size for f in files}

@@ -309,8 +309,9 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         start = time.monotonic()
         assert self.data_license is not None
         publisher = str(self.config_publisher or "nianbao")
-        sizes = datafiles.write_collections(site_dir, site.reports, self.data_license, publisher, self.site_url, self._data_time)
-        self.pdfs.known_sizes(sizes)  # the data page was written with placeholders for them
         fresh = datafiles.write_report_files(site_dir, site.reports, self.caches["data_cache"])
+        sizes = datafiles.write_collections(site_dir, site.reports, self.data_license, publisher, self.site_url, self._data_time,
+                                            self.caches["data_cache"])
+        self.pdfs.known_sizes(sizes)  # the data page was written with placeholders for them
         if self.config.progress and len(site.reports) >= 20:
             say(f"  开放数据：{len(site.reports)} 份报告（{fresh} 份新生成），用时 {time.monotonic() - start:.1f} 秒")

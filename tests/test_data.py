@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -202,3 +203,53 @@ def test_aggregates_equal_the_sums_of_their_inputs(seed: int, count: int) -> Non
         assert figures.received == sum((agg.key_figures(m.numbers(), m.format).received for m in members), start=0)
     top = [a for a in agg.aggregates(reports) if a.region == ("甲省",)]
     assert len(top) == 1 and len(top[0].reports) == count
+
+
+def test_collections_joined_from_the_reports_files_are_the_bytes_export_writes(tmp_path: Path) -> None:
+    from generator import datafiles
+    from generator.opendata import collection
+
+    reports = validate([Path(__file__).resolve().parent.parent / "reports"]).valid_reports()
+    assert {r.format_id for r in reports} == {2019, 2021}  # both versions, so a mixed collection is met
+    cache = tmp_path / "cache"
+    datafiles.write_report_files(tmp_path / "site", reports, cache)
+    joined = 0
+    for f in collection(reports):
+        if f.kind not in ("long", "wide", "json"):
+            continue
+        composed = datafiles._composed(f.kind, f.reports, cache)  # noqa: SLF001
+        assert composed is not None, f.name
+        assert composed == datafiles.export(f.reports, datafiles._WRITERS[f.kind]), f.name  # noqa: SLF001
+        joined += 1
+    assert joined >= 6
+    # a report of the other format version in a wide file: its columns differ, so nothing is joined
+    mixed = sorted(reports, key=lambda r: r.format_id)
+    assert datafiles._composed("wide", mixed, cache) is None  # noqa: SLF001
+    # a missing report file: made from the numbers
+    for path in cache.glob("*.long"):
+        path.unlink()
+    assert datafiles._composed("long", reports, cache) is None  # noqa: SLF001
+
+
+def test_unchanged_workbooks_come_from_the_cache_and_unused_ones_are_pruned(tmp_path: Path) -> None:
+    from generator import datafiles
+
+    reports = validate([Path(__file__).resolve().parent.parent / "reports"]).valid_reports()
+    cache = tmp_path / "cache"
+    datafiles.write_report_files(tmp_path / "a", reports, cache)
+    datafiles.write_collections(tmp_path / "a", reports, cache_dir=cache)
+    first = {p.name for p in cache.glob("collection-*.xlsx")}
+    assert first
+    datafiles.write_collections(tmp_path / "b", reports, cache_dir=cache)
+    assert {p.name for p in cache.glob("collection-*.xlsx")} == first
+    for name in ("nianbao-all-2021.xlsx", "nianbao-2024.xlsx"):
+        found = list((tmp_path / "a").rglob(name))
+        assert found and found[0].read_bytes() == next((tmp_path / "b").rglob(name)).read_bytes()
+    # one report fewer: the workbooks holding it are new; the old ones go once they are not recent
+    for path in cache.glob("collection-*"):
+        os.utime(path, (0, 0))
+    datafiles.write_collections(tmp_path / "c", reports[1:], cache_dir=cache)
+    now = {p.name for p in cache.glob("collection-*.xlsx")}
+    assert now and now != first
+    assert (first - now) and (now - first)  # the workbooks of the removed report's year and of all years: new
+    assert {p.name for p in cache.glob("collection-*.xlsx.sum")} == {n + ".sum" for n in now}
