@@ -45,8 +45,12 @@ def _report_key(report: Report) -> str:
     return hashlib.sha256(f"{VERSION}\0{code_fingerprint(DATA_CODE)}\0{content}".encode()).hexdigest()
 
 
-def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Path) -> int:
-    """Write each report's data files (cached); return how many reports needed new files."""
+def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Path,
+                       adopt: Callable[[str, str], bool] | None = None) -> int:
+    """Write each report's data files (cached); return how many reports needed new files.
+
+    ``adopt(path in the site, key)`` takes a file unchanged since the published build (reuse.py).
+    """
     cache_dir.mkdir(parents=True, exist_ok=True)
     fresh = 0
     for report in reports:
@@ -56,7 +60,9 @@ def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Pat
             write_entry(cache_dir / f"{key}.{fmt}", export([report], fmt))  # aside, renamed, sealed
         fresh += bool(missing)
         for fmt in DATA_FORMATS:
-            place(cache_dir / f"{key}.{fmt}", site_dir / DATA_DIR / "reports" / f"{report.slug}.{fmt}")
+            dest = f"{DATA_DIR}/reports/{report.slug}.{fmt}"
+            if adopt is None or not adopt(dest, f"{key}.{fmt}"):
+                place(cache_dir / f"{key}.{fmt}", site_dir / dest)
     return fresh
 
 

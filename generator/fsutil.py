@@ -10,9 +10,11 @@ copies on write), never hard links: a write into the cache must not change the p
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import functools
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -75,16 +77,72 @@ def write_entry(path: Path, data: bytes) -> None:
         seal_tmp.unlink(missing_ok=True)
 
 
+VERIFIED = ".nianbao-verified.json"  # per cache folder: the entries whose hash was checked, by their stat
+_verified: dict[Path, dict[str, list[int]]] = {}
+_unsaved: set[Path] = set()
+
+
+def _stamp(path: Path) -> list[int] | None:
+    """Return what changes whenever a file and its seal change (ctime cannot be set back), or None."""
+    try:
+        st, seal = os.lstat(path), os.lstat(path.with_name(path.name + SEAL))
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, seal.st_mtime_ns, seal.st_ctime_ns, seal.st_ino]
+
+
+def _verified_in(folder: Path) -> dict[str, list[int]]:
+    known = _verified.get(folder)
+    if known is None:
+        try:
+            known = json.loads((folder / VERIFIED).read_text(encoding="utf-8"))
+            if not isinstance(known, dict):
+                known = {}
+        except (OSError, ValueError):
+            known = {}
+        _verified[folder] = known
+    return known
+
+
+def save_verified() -> None:
+    """Write the folders' lists of checked entries (at the end of a build): the next build only stats them."""
+    for folder in list(_unsaved):
+        tmp = folder / f".{VERIFIED}.{os.getpid()}.tmp"
+        try:
+            tmp.write_text(json.dumps(_verified[folder], separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, folder / VERIFIED)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a read-only cache is only checked again next time
+    _unsaved.clear()
+
+
+atexit.register(save_verified)
+
+
 def sealed(path: Path) -> bool:
-    """Return whether ``path`` is a regular file whose length and hash match its seal."""
+    """Return whether ``path`` is a regular file whose length and hash match its seal.
+
+    The hash is checked once: the file's and its seal's size, times and inode are then kept in the
+    folder's VERIFIED list, and an entry whose stat is the same is not read again (any write, rename
+    or truncation changes its ctime, which no program can set back).
+    """
     try:
         if path.is_symlink() or not path.is_file():
             return False
+        stamp = _stamp(path)
+        known = _verified_in(path.parent)
+        if stamp is not None and known.get(path.name) == stamp:
+            return True
         seal = path.with_name(path.name + SEAL).read_text()
         size, _, digest = seal.strip().partition(" ")
         if int(size) != path.stat().st_size:
             return False
-        return _seal_text(path.read_bytes()) == seal
+        if _seal_text(path.read_bytes()) != seal:
+            return False
+        if stamp is not None:
+            known[path.name] = stamp
+            _unsaved.add(path.parent)
+        return True
     except (OSError, ValueError):
         return False
 

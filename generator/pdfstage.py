@@ -9,6 +9,7 @@ cache and copied into the site after the build.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.exceptions import Abort
@@ -97,8 +98,12 @@ class PdfStage:
             self._unsized.append(dest)
         return output
 
-    def finish(self, site_dir: Path) -> None:
-        """Wait for the PDFs, fill in the sizes the pages were written without, put the PDFs into the site."""
+    def finish(self, site_dir: Path, adopt: Callable[[str, str], bool] | None = None) -> None:
+        """Wait for the PDFs, fill in the sizes the pages were written without, put the PDFs into the site.
+
+        ``adopt(path in the site, key)`` takes a PDF unchanged since the published build (reuse.py):
+        its key is its cache file's name, which names its content.
+        """
         pdfs = self.pdfs
         if pdfs is None:
             self._fill_unsized()  # no PDFs: the data page's sizes
@@ -110,7 +115,8 @@ class PdfStage:
             raise Abort(str(exc)) from None
         self._fill_unsized()
         for name, source in files.items():
-            place(source, site_dir / name)
+            if adopt is None or not adopt(name, source.name):
+                place(source, site_dir / name)
         prune_cache(pdfs.settings.cache_dir, files.values())
         done = pdfs.summary
         if self.progress:

@@ -36,7 +36,7 @@ from mkdocs.structure.pages import Page
 from . import aggregate, datafiles, datapages, hosting, opendata, pagecache, pages, render, reuse, sitepages
 from .dates import chinese_date
 from .findings import format_text
-from .fsutil import CacheError, cache_folder
+from .fsutil import CacheError, cache_folder, save_verified
 from .model import Report
 from .pagecache import BodyCache
 from .pdf import DEFAULT_CACHE, FontError, PdfSettings, find_fonts, source_date_epoch
@@ -217,7 +217,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
                 raise Abort(f"{config.docs_dir}/{uri} 与自动生成的页面重名，请改名或删除")
             if self.reuse is not None and uri.endswith(".md"):
                 source = page if isinstance(page, str) else page.source()
-                reused = self.reuse.take(config, uri, self._page_key(uri, source) if source is not None else None)
+                reused = self.reuse.take(config, files, uri, self._page_key(uri, source) if source is not None else None)
                 if reused is not None:
                     files.append(reused)
                     continue
@@ -291,11 +291,12 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         if self.config.open_data and self.site and self.site.reports:
             with timed("开放数据"):
                 self._write_data(site_dir)
-        self.pdfs.finish(site_dir)
+        self.pdfs.finish(site_dir, self.reuse.adopt if self.reuse else None)
         if self.search is not None and self.site is not None:
             self.search.finish(self.site, site_dir)
         if self.reuse is not None:
             self.reuse.save()  # the site is complete: the next build may take its unchanged pages
+        save_verified()
 
     def on_build_error(self, *, error: Exception) -> None:
         self.pdfs.close()
@@ -309,7 +310,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         start = time.monotonic()
         assert self.data_license is not None
         publisher = str(self.config_publisher or "nianbao")
-        fresh = datafiles.write_report_files(site_dir, site.reports, self.caches["data_cache"])
+        fresh = datafiles.write_report_files(site_dir, site.reports, self.caches["data_cache"],
+                                             self.reuse.adopt if self.reuse else None)
         sizes = datafiles.write_collections(site_dir, site.reports, self.data_license, publisher, self.site_url, self._data_time,
                                             self.caches["data_cache"])
         self.pdfs.known_sizes(sizes)  # the data page was written with placeholders for them

@@ -18,7 +18,7 @@ from generator.fsutil import CacheError, cache_folder, place, sealed, write_entr
 from generator.model import Report
 from generator.pdf import PdfSettings, find_fonts
 from generator.pdf.render import cache_base, prune_cache, render_reports
-from generator.search import _keep
+from generator.search import _keep, _prune
 from generator.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,10 +126,13 @@ def test_search_cache_cleanup_keeps_others_folders(tmp_path: Path) -> None:
     out.mkdir()
     (out / "pagefind-entry.json").write_text("{}")
     _keep(out, cache / ("9" * 32))
+    _prune(cache, [cache / ("9" * 32)])
     names = sorted(p.name for p in cache.iterdir())
     assert "notes" in names and "f" * 32 in names
     assert (outside / "x").read_text() == "precious"
-    assert len([n for n in names if len(n) == 32 and n != "f" * 32]) == 4  # KEEP_BUNDLES
+    kept = [n for n in names if len(n) == 32 and n != "f" * 32]
+    assert "9" * 32 in kept and len(kept) == 1 + 4  # the one used and KEEP_BUNDLES newest others
+    assert f"{0:032x}" not in kept and f"{5:032x}" in kept
     assert fsutil.tree_sealed(cache / ("9" * 32))
 
 
