@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from ..formats import CellDef, FormatDef, Node, TableDef
 from ..model import Number
 from ..writer import MISSING
-from .digits import Equation, RowChoice, TooMany, candidates, equations, literal_value, narrow, settled
+from .bands import Rest, solve
+from .digits import Equation, RowChoice, TooMany, candidates, equations, literal_value, narrow, parse_value, settled
 from .labels import LABEL_RATIO, contains, head_score, normalize, ratio, suffix_score
 from .text import Line, Note
 
@@ -55,6 +56,7 @@ class Cells:
 
     tokens: list[str | None]
     line: int
+    blocks: list[int] = field(default_factory=list)  # for each token, the blank lines before it
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,7 @@ def items(tokens: list[Token]) -> list[Text | Cells]:
     out: list[Text | Cells] = []
     row_open = False  # no row break since the last label or number
     pending: list[str | None] = []
+    block = 0  # row breaks so far: pdftotext without -layout ends each block with one
 
     def cells(line: int) -> Cells:
         if not out or not isinstance(out[-1], Cells):
@@ -232,17 +235,21 @@ def items(tokens: list[Token]) -> list[Text | Cells]:
             row_open = True
         elif token.kind == "break":
             row_open = False
+            block += 1
         elif token.kind == "row":
             row_open, pending = True, []
             out.append(Cells([], token.line))
         elif token.kind == "blank":
             if row_open and out:
-                cells(token.line).tokens.append(None)
+                run = cells(token.line)
+                run.tokens.append(None)
+                run.blocks.append(block)
             else:
                 pending.append(None)
         else:
             run = cells(token.line)
             run.tokens += pending + [token.text]
+            run.blocks += [block] * (len(pending) + 1)
             pending = []
             row_open = True
     return out
@@ -319,14 +326,16 @@ def _short(printed: Printed, width: int) -> bool:
 
 def assign(
     runs: list[Text | Cells], specs: list[RowSpec], table: TableDef, scattered: bool = False
-) -> tuple[dict[int, Printed], list[Note]]:
-    """Return the printed tokens of each row found, by row index, and notes on stray numbers.
+) -> tuple[dict[int, Printed], list[Note], list[tuple[int | None, Cells]]]:
+    """Return the printed tokens of each row found, by row index, notes on stray numbers, and the runs read.
 
     With ``scattered`` (cells in reading order, not row by row), numbers after a row's own run
-    are never taken as its continuation.
+    are never taken as its continuation; the runs of numbers in reading order (with the row that
+    took each, None for none) are returned for bands.py to put back.
     """
     printed: dict[int, Printed] = {}
     notes: list[Note] = []
+    order: list[tuple[int | None, Cells]] = []
     cursor, last = 0, -1
     for i, run in enumerate(runs):
         if not isinstance(run, Cells):
@@ -348,16 +357,23 @@ def assign(
                 if contains(specs[skipped].label, text) and skipped not in printed:
                     printed[skipped] = Printed([None] * len(specs[skipped].cells), run.line)
             printed[index] = Printed(list(run.tokens), run.line, whole)
+            order.append((index, run))
             last = index
             cursor = index + (specs[index].group_size if whole else 1)
         elif last >= 0 and numeric and not scattered and _short(printed[last], len(specs[last].cells)):
             printed[last].tokens += run.tokens  # the row's numbers continue after a merged label
             printed[last].pieces += 1
         elif numeric:
-            shown = " ".join(t if t is not None else "（空）" for t in run.tokens)
-            why = "原文这一行没有标签，" if text.endswith(normalize(UNLABELED)) else ""
-            notes.append(Note(f"{table.id}：{why}原文中的数字“{shown}”对应不到表格的任何一行，已忽略，请核对", run.line))
-    return printed, notes
+            order.append((None, run))
+            if not scattered:  # in reading order they may be the other cells of rows above: read_table decides
+                notes.append(_stray(table, run, text.endswith(normalize(UNLABELED))))
+    return printed, notes, order
+
+
+def _stray(table: TableDef, run: Cells, unlabeled: bool = False) -> Note:
+    shown = " ".join(t if t is not None else "（空）" for t in run.tokens)
+    why = "原文这一行没有标签，" if unlabeled else ""
+    return Note(f"{table.id}：{why}原文中的数字“{shown}”对应不到表格的任何一行，已忽略，请核对", run.line)
 
 
 # -- values ----------------------------------------------------------------------------------
@@ -388,7 +404,7 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
     """Read ``table`` from its lines: every cell a number, or MISSING with a note naming the cell."""
     result = TableResult()
     specs = row_specs(table)
-    printed, result.notes = assign(items(tokenize(lines)), specs, table, scattered)
+    printed, result.notes, order = assign(items(tokenize(lines)), specs, table, scattered)
     if not printed:
         result.notes.append(Note(f"原文中没有找到{table.id}（{table.title}）的数字，各格已写作“{MISSING}”，请对照原报告填写"))
         result.values = {c.path: MISSING for c in table.cells if not c.total}
@@ -425,7 +441,9 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
             row.options, row.fallback = [], []
             message = f"{_row_name(spec)}：原文这一行的数字分在 {p.pieces} 处（“{p.raw}”），拼起来不符合勾稽关系，不能确定哪些属于这一行"
             result.notes.append(Note(message, p.line))
-    if scattered and any(p is not None and len(p.tokens) < len(specs[i].cells) for i, p in printed.items()):
+    banded = _put_back(specs, printed, order, rows, rules, table, result.notes) if scattered else None
+    if scattered and banded is None and any(p is not None and len(p.tokens) < len(specs[i].cells) for i, p in printed.items()):
+        result.notes += [_stray(table, run) for index, run in order if index is None]
         result.notes.append(
             Note(
                 f"{table.id}：原文的表格文字不是按行排列的（如 pdftotext 未加 -layout 提取的 PDF 文字），"
@@ -450,9 +468,52 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
                     "不能确定这一子项，请按实际情况填写"
                 )
                 result.notes.append(Note(message, group_row.line))
+            elif value is None and banded is not None:
+                message = (
+                    f"{cell.name}：已写作“{MISSING}”，原文的数字不是按行排列的，按阅读顺序排回各行有 {banded} 种排法"
+                    "都符合勾稽关系，这一格在各排法中不同，请对照原报告填写"
+                )
+                result.notes.append(Note(message, p.line if p else None))
             elif value is None:
                 result.notes.append(Note(_open_cell(cell, row, p), p.line if p else None))
     return result
+
+
+def _put_back(
+    specs: list[RowSpec],
+    printed: dict[int, Printed],
+    order: list[tuple[int | None, Cells]],
+    rows: list[RowChoice],
+    rules: list[Equation],
+    table: TableDef,
+    notes: list[Note],
+) -> int | None:
+    """Read the rows of text in reading order (bands.py) into ``rows``; return the cuttings left, or None.
+
+    Each row must be found with its first cell beside its label; the numbers after them, in order,
+    are the other cells band by band.
+    """
+    found = [printed.get(i) for i in range(len(specs))]
+    if len(specs) < 2 or any(p is None or p.whole_group or not p.tokens or p.tokens[0] is None for p in found):
+        return None
+    if any(t is None for _, run in order for t in run.tokens):
+        return None  # a blank cell: its place in reading order is unknown
+    rest = [Rest(str(t), b) for index, run in order for t, b in list(zip(run.tokens, run.blocks, strict=True))[index is not None :]]
+    kinds = [[c.kind for c in spec.cells] for spec in specs]
+    first = [parse_value(str(p.tokens[0]), kinds[i][0]) if p else None for i, p in enumerate(found)]
+    bands = solve([tuple(c.path for c in spec.cells) for spec in specs], kinds, first, rest, rules)
+    if bands is None:
+        return None
+    for row, reading in zip(rows, bands.rows, strict=True):
+        row.options, row.fallback = [reading], []
+    shown = "" if all(v is not None for r in bands.rows for v in r) else "，排法不能确定的格已写作“待填”"
+    notes.append(
+        Note(
+            f"{table.id}：原文的表格文字不是按行排列的（如 pdftotext 未加 -layout 提取的 PDF 文字），"
+            f"各行的数字已按阅读顺序和勾稽关系排回原行{shown}；请对照原报告核对"
+        )
+    )
+    return bands.cuttings
 
 
 def _pieces_balance(row: RowChoice, rules: list[Equation]) -> bool:

@@ -1,0 +1,168 @@
+"""Put back the cells of a table that ``pdftotext`` (without ``-layout``) printed in reading order.
+
+Without ``-layout`` pdftotext prints a table's label column first, each row's first cell beside
+its label (``1.属 于 国 0``), and only then the other cells, block by block. A block is one column's
+cells in rows printed close together: a *band* of rows whose labels take one line is one block per
+column, a row with a tall label is a band of its own. The blocks of a band come left to right, the
+bands top to bottom, so the numbers after the labels are, band by band, the band's columns one
+after the other (a band of two rows: ``1 1 0 0 5 0 …``, column by column).
+
+Which rows form a band is nowhere printed. Every way of cutting the rows into bands is tried; a
+band must keep each of its rows' own sums (总计 = the sum of the applicants), the blank lines
+pdftotext puts between blocks (where the text still has them) must fall between its columns, and
+the table's balance rules R1–R4 choose among the cuttings left. A cell is filled only when every
+cutting left gives it the same number; where they differ the cell stays open, and no number is
+ever moved into a row by a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..formats import Kind
+from ..model import Number
+from .digits import Equation, KeyPath, Reading, parse_value
+
+PATH_LIMIT = 4096  # cuttings checked one by one against R1–R4; past it only each row's own sums decide
+
+
+@dataclass(frozen=True)
+class Rest:
+    """A number printed after the labels and the block it was printed in (blank lines between blocks)."""
+
+    text: str
+    block: int
+
+
+@dataclass
+class Bands:
+    """Each row's cells as the cuttings left agree on them (None where they differ)."""
+
+    rows: list[Reading]
+    cuttings: int  # ways of cutting the rows into bands that keep every rule checked
+
+
+def solve(
+    paths: Sequence[tuple[KeyPath, ...]],
+    kinds: Sequence[Sequence[Kind]],
+    first: Sequence[Number | None],
+    rest: Sequence[Rest],
+    rules: Sequence[Equation],
+) -> Bands | None:
+    """Return the rows' cells read from ``first`` (each row's first cell) and ``rest`` in reading order.
+
+    Returns None when no cutting into bands reads the numbers into rows that keep their own sums:
+    then the numbers were not printed the way this module knows, and every cell stays open.
+    """
+    count, width = len(paths), len(paths[0]) - 1
+    if count < 2 or width < 1 or any(len(p) != width + 1 for p in paths) or len(rest) != count * width:
+        return None
+    blocks = len({r.block for r in rest}) >= width  # the text kept the blank lines between blocks
+    own = [[e for e in rules if all(q in row for q in e.left + e.right)] for row in paths]
+    band: dict[tuple[int, int], list[Reading]] = {}
+    for start in range(count):
+        for size in range(1, count - start + 1):
+            rows = _band(paths, kinds, first, rest, own, blocks, start, size)
+            if rows is not None:
+                band[(start, size)] = rows
+    ahead = [0] * (count + 1)  # cuttings of rows start.. that keep every band's checks
+    ahead[count] = 1
+    for start in range(count - 1, -1, -1):
+        ahead[start] = sum(ahead[start + size] for size in range(1, count - start + 1) if (start, size) in band)
+    if not ahead[0]:
+        return None
+    if ahead[0] <= PATH_LIMIT:
+        cuttings = list(_cuttings(band, count, 0))
+        readings = [_join(band, c) for c in cuttings]
+        balanced = [r for r in readings if _balances(r, paths, rules)]
+        # a published table may itself be out of balance: then R1–R4 cannot choose, and validation says so
+        chosen = balanced or readings
+        return Bands(_agree(chosen, count, width + 1), len(chosen))
+    reached = [False] * (count + 1)
+    reached[0] = True
+    live: list[list[Reading]] = [[] for _ in range(count)]
+    for start in range(count):
+        if not reached[start]:
+            continue
+        for size in range(1, count - start + 1):
+            if (start, size) in band and ahead[start + size]:
+                reached[start + size] = True
+                for k, row in enumerate(band[(start, size)]):
+                    live[start + k].append(row)
+    return Bands([_agree([[r] for r in options], 1, width + 1)[0] for options in live], ahead[0])
+
+
+def _band(
+    paths: Sequence[tuple[KeyPath, ...]],
+    kinds: Sequence[Sequence[Kind]],
+    first: Sequence[Number | None],
+    rest: Sequence[Rest],
+    own: Sequence[Sequence[Equation]],
+    blocks: bool,
+    start: int,
+    size: int,
+) -> list[Reading] | None:
+    """Return the rows start..start+size read as one band, or None when they do not keep their checks."""
+    width = len(paths[0]) - 1
+    base = start * width
+    cells: list[list[Number | None]] = [[first[start + k]] for k in range(size)]
+    for j in range(size * width):
+        column, k = 1 + j // size, j % size
+        at = base + j
+        if blocks and at and (rest[at].block == rest[at - 1].block) != (j % size != 0):
+            return None  # a blank line inside a column of the band, or none between two columns
+        value = parse_value(rest[at].text, kinds[start + k][column])
+        if value is None:
+            return None
+        cells[k].append(value)
+    if blocks and base + size * width < len(rest) and rest[base + size * width].block == rest[base + size * width - 1].block:
+        return None  # the next band's first block runs on from this band's last one
+    out = [tuple(row) for row in cells]
+    for k, row in enumerate(out):
+        column = {path: c for c, path in enumerate(paths[start + k])}
+        if not all(e.holds(_reader(row, column)) for e in own[start + k]):
+            return None
+    return out
+
+
+def _reader(row: Reading, column: dict[KeyPath, int]) -> Callable[[KeyPath], Number | None]:
+    return lambda path: row[column[path]]
+
+
+def _cuttings(band: dict[tuple[int, int], list[Reading]], count: int, start: int) -> list[list[tuple[int, int]]]:
+    if start == count:
+        return [[]]
+    out = []
+    for size in range(1, count - start + 1):
+        if (start, size) in band:
+            out += [[(start, size), *tail] for tail in _cuttings(band, count, start + size)]
+    return out
+
+
+def _join(band: dict[tuple[int, int], list[Reading]], cutting: list[tuple[int, int]]) -> list[Reading]:
+    return [row for key in cutting for row in band[key]]
+
+
+def _balances(rows: list[Reading], paths: Sequence[tuple[KeyPath, ...]], rules: Sequence[Equation]) -> bool:
+    where = {path: (r, c) for r, row in enumerate(paths) for c, path in enumerate(row)}
+
+    def value(path: KeyPath) -> Number | None:
+        if path not in where:
+            return None
+        r, c = where[path]
+        return rows[r][c]
+
+    return all(e.holds(value) for e in rules)
+
+
+def _agree(readings: Sequence[Sequence[Reading]], count: int, width: int) -> list[Reading]:
+    """Return each cell's value where every reading gives the same, else None."""
+    out = []
+    for r in range(count):
+        row: list[Number | None] = []
+        for c in range(width):
+            values = {reading[r][c] for reading in readings}
+            row.append(values.pop() if len(values) == 1 else None)
+        out.append(tuple(row))
+    return out
