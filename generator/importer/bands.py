@@ -120,8 +120,8 @@ def _band(
         return None  # the next band's first block runs on from this band's last one
     out = [tuple(row) for row in cells]
     for k, row in enumerate(out):
-        column = {path: c for c, path in enumerate(paths[start + k])}
-        if not all(e.holds(_reader(row, column)) for e in own[start + k]):
+        where = {path: c for c, path in enumerate(paths[start + k])}
+        if not all(e.holds(_reader(row, where)) for e in own[start + k]):
             return None
     return out
 
