@@ -41,74 +41,87 @@ class Bands:
 
     rows: list[Reading]
     cuttings: int  # ways of cutting the rows into bands that keep every rule checked
+    start: int = 0  # rows above it could not be put back (printed in an order this module does not know)
 
 
 def solve(
     paths: Sequence[tuple[KeyPath, ...]],
     kinds: Sequence[Sequence[Kind]],
-    first: Sequence[Number | None],
+    first: Sequence[Number | None] | None,
     rest: Sequence[Rest],
     rules: Sequence[Equation],
 ) -> Bands | None:
-    """Return the rows' cells read from ``first`` (each row's first cell) and ``rest`` in reading order.
+    """Return the rows' cells read from ``first`` (each row's first cell, or None when no cell
+    printed beside the labels) and ``rest``, the numbers after the labels in reading order.
 
-    Returns None when no cutting into bands reads the numbers into rows that keep their own sums:
-    then the numbers were not printed the way this module knows, and every cell stays open.
+    The rows are put back from the last one up: where the numbers of the first rows came in an
+    order of blocks that is no cutting into bands (nianbao's PDFs print the cells under the
+    two-level header that way), the rows from the first that a cutting reaches to the end are
+    read, and the ones above stay open. Returns None when not even the last row can be read.
     """
-    count, width = len(paths), len(paths[0]) - 1
-    if count < 2 or width < 1 or any(len(p) != width + 1 for p in paths) or len(rest) != count * width:
+    count = len(paths)
+    width = len(paths[0]) - (1 if first is not None else 0)
+    if count < 2 or width < 1 or any(len(p) != len(paths[0]) for p in paths):
+        return None
+    offset = len(rest) - count * width  # numbers printed before the first row's (read from the end)
+    if offset < 0 or (first is not None and offset):
         return None
     blocks = len({r.block for r in rest}) >= width  # the text kept the blank lines between blocks
     own = [[e for e in rules if all(q in row for q in e.left + e.right)] for row in paths]
     band: dict[tuple[int, int], list[Reading]] = {}
     for start in range(count):
         for size in range(1, count - start + 1):
-            rows = _band(paths, kinds, first, rest, own, blocks, start, size)
+            rows = _band(paths, kinds, first, rest, own, blocks, offset, start, size)
             if rows is not None:
                 band[(start, size)] = rows
     ahead = [0] * (count + 1)  # cuttings of rows start.. that keep every band's checks
     ahead[count] = 1
     for start in range(count - 1, -1, -1):
         ahead[start] = sum(ahead[start + size] for size in range(1, count - start + 1) if (start, size) in band)
-    if not ahead[0]:
+    first_read = 0 if not offset and ahead[0] else next((s for s in range(1, count) if ahead[s]), None)
+    if first_read is None:
         return None
-    if ahead[0] <= PATH_LIMIT:
-        cuttings = list(_cuttings(band, count, 0))
-        readings = [_join(band, c) for c in cuttings]
+    start = first_read
+    head: list[Reading] = [(None,) * len(paths[0])] * start
+    if ahead[start] <= PATH_LIMIT:
+        readings = [head + _join(band, c) for c in _cuttings(band, count, start)]
         balanced = [r for r in readings if _balances(r, paths, rules)]
         # a published table may itself be out of balance: then R1–R4 cannot choose, and validation says so
         chosen = balanced or readings
-        return Bands(_agree(chosen, count, width + 1), len(chosen))
+        return Bands(_agree(chosen, count, len(paths[0])), len(chosen), start)
     reached = [False] * (count + 1)
-    reached[0] = True
+    reached[start] = True
     live: list[list[Reading]] = [[] for _ in range(count)]
-    for start in range(count):
-        if not reached[start]:
+    for at in range(start, count):
+        if not reached[at]:
             continue
-        for size in range(1, count - start + 1):
-            if (start, size) in band and ahead[start + size]:
-                reached[start + size] = True
-                for k, row in enumerate(band[(start, size)]):
-                    live[start + k].append(row)
-    return Bands([_agree([[r] for r in options], 1, width + 1)[0] for options in live], ahead[0])
+        for size in range(1, count - at + 1):
+            if (at, size) in band and ahead[at + size]:
+                reached[at + size] = True
+                for k, row in enumerate(band[(at, size)]):
+                    live[at + k].append(row)
+    rows = [_agree([[r] for r in options], 1, len(paths[0]))[0] if options else (None,) * len(paths[0]) for options in live]
+    return Bands(rows, ahead[start], start)
 
 
 def _band(
     paths: Sequence[tuple[KeyPath, ...]],
     kinds: Sequence[Sequence[Kind]],
-    first: Sequence[Number | None],
+    first: Sequence[Number | None] | None,
     rest: Sequence[Rest],
     own: Sequence[Sequence[Equation]],
     blocks: bool,
+    offset: int,
     start: int,
     size: int,
 ) -> list[Reading] | None:
     """Return the rows start..start+size read as one band, or None when they do not keep their checks."""
-    width = len(paths[0]) - 1
-    base = start * width
-    cells: list[list[Number | None]] = [[first[start + k]] for k in range(size)]
+    skip = 1 if first is not None else 0  # columns printed beside the labels
+    width = len(paths[0]) - skip
+    base = offset + start * width
+    cells: list[list[Number | None]] = [[first[start + k]] if first is not None else [] for k in range(size)]
     for j in range(size * width):
-        column, k = 1 + j // size, j % size
+        column, k = skip + j // size, j % size
         at = base + j
         if blocks and at and (rest[at].block == rest[at - 1].block) != (j % size != 0):
             return None  # a blank line inside a column of the band, or none between two columns

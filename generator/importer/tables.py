@@ -405,7 +405,7 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
     result = TableResult()
     specs = row_specs(table)
     printed, result.notes, order = assign(items(tokenize(lines)), specs, table, scattered)
-    if not printed:
+    if not printed and not (scattered and order):
         result.notes.append(Note(f"原文中没有找到{table.id}（{table.title}）的数字，各格已写作“{MISSING}”，请对照原报告填写"))
         result.values = {c.path: MISSING for c in table.cells if not c.total}
         return result
@@ -468,9 +468,11 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
                     "不能确定这一子项，请按实际情况填写"
                 )
                 result.notes.append(Note(message, group_row.line))
+            elif value is None and banded is not None and index < banded[1]:
+                continue  # a row above the first put back: named in _put_back's note
             elif value is None and banded is not None:
                 message = (
-                    f"{cell.name}：已写作“{MISSING}”，原文的数字不是按行排列的，按阅读顺序排回各行有 {banded} 种排法"
+                    f"{cell.name}：已写作“{MISSING}”，原文的数字不是按行排列的，按阅读顺序排回各行有 {banded[0]} 种排法"
                     "都符合勾稽关系，这一格在各排法中不同，请对照原报告填写"
                 )
                 result.notes.append(Note(message, p.line if p else None))
@@ -487,23 +489,32 @@ def _put_back(
     rules: list[Equation],
     table: TableDef,
     notes: list[Note],
-) -> int | None:
-    """Read the rows of text in reading order (bands.py) into ``rows``; return the cuttings left, or None.
+) -> tuple[int, int] | None:
+    """Read the rows of text in reading order (bands.py) into ``rows``; return (cuttings left, first row read), or None.
 
     Each row must be found with its first cell beside its label; the numbers after them, in order,
     are the other cells band by band.
     """
     found = [printed.get(i) for i in range(len(specs))]
-    if len(specs) < 2 or any(p is None or p.whole_group or not p.tokens or p.tokens[0] is None for p in found):
-        return None
+    beside = all(p is not None and not p.whole_group and p.tokens and p.tokens[0] is not None for p in found)
+    if len(specs) < 2 or not (beside or not printed):
+        return None  # some rows found with a first cell and some not: no reading order this module knows
     if any(t is None for _, run in order for t in run.tokens):
         return None  # a blank cell: its place in reading order is unknown
     rest = [Rest(str(t), b) for index, run in order for t, b in list(zip(run.tokens, run.blocks, strict=True))[index is not None :]]
     kinds = [[c.kind for c in spec.cells] for spec in specs]
-    first = [parse_value(str(p.tokens[0]), kinds[i][0]) if p else None for i, p in enumerate(found)]
+    first = [parse_value(str(p.tokens[0]), kinds[i][0]) if p else None for i, p in enumerate(found)] if beside else None
     bands = solve([tuple(c.path for c in spec.cells) for spec in specs], kinds, first, rest, rules)
     if bands is None:
         return None
+    if bands.start:
+        names = "、".join(_row_name(spec).removeprefix(f"{table.id} ") for spec in specs[: bands.start])
+        notes.append(
+            Note(
+                f"{table.id}：原文前 {bands.start} 行（{names}）的数字在 PDF 文字中的次序排不回各行，这些行已写作“{MISSING}”，"
+                "请对照原报告填写，或用 pdftotext -layout 重新提取"
+            )
+        )
     for row, reading in zip(rows, bands.rows, strict=True):
         row.options, row.fallback = [reading], []
     shown = "" if all(v is not None for r in bands.rows for v in r) else "，排法不能确定的格已写作“待填”"
@@ -513,7 +524,7 @@ def _put_back(
             f"各行的数字已按阅读顺序和勾稽关系排回原行{shown}；请对照原报告核对"
         )
     )
-    return bands.cuttings
+    return bands.cuttings, bands.start
 
 
 def _pieces_balance(row: RowChoice, rules: list[Equation]) -> bool:
