@@ -8,8 +8,9 @@ bands top to bottom, so the numbers after the labels are, band by band, the band
 after the other (a band of two rows: ``1 1 0 0 5 0 …``, column by column).
 
 Which rows form a band is nowhere printed. Every way of cutting the rows into bands is tried; a
-band must keep each of its rows' own sums (总计 = the sum of the applicants), the blank lines
-pdftotext puts between blocks (where the text still has them) must fall between its columns, and
+band must keep each of its rows' own sums (总计 = the sum of the applicants), a blank line
+(pdftotext ends a flow of blocks with one, where the text still has them) never falls inside a
+column of a band, and
 the table's balance rules R1–R4 choose among the cuttings left. A cell is filled only when every
 cutting left gives it the same number; where they differ the cell stays open, and no number is
 ever moved into a row by a guess.
@@ -24,12 +25,12 @@ from ..formats import Kind
 from ..model import Number
 from .digits import Equation, KeyPath, Reading, parse_value
 
-PATH_LIMIT = 4096  # cuttings checked one by one against R1–R4; past it only each row's own sums decide
+READING_LIMIT = 4096  # different readings checked one by one against R1–R4; past it only each row's own sums decide
 
 
 @dataclass(frozen=True)
 class Rest:
-    """A number printed after the labels and the block it was printed in (blank lines between blocks)."""
+    """A number printed after the labels and the flow of blocks it was printed in (counted by blank lines)."""
 
     text: str
     block: int
@@ -40,7 +41,7 @@ class Bands:
     """Each row's cells as the cuttings left agree on them (None where they differ)."""
 
     rows: list[Reading]
-    cuttings: int  # ways of cutting the rows into bands that keep every rule checked
+    readings: int  # different readings of the table (cuttings into bands) that keep every rule checked
     start: int = 0  # rows above it could not be put back (printed in an order this module does not know)
 
 
@@ -66,12 +67,11 @@ def solve(
     offset = len(rest) - count * width  # numbers printed before the first row's (read from the end)
     if offset < 0 or (first is not None and offset):
         return None
-    blocks = len({r.block for r in rest}) >= width  # the text kept the blank lines between blocks
     own = [[e for e in rules if all(q in row for q in e.left + e.right)] for row in paths]
     band: dict[tuple[int, int], list[Reading]] = {}
     for start in range(count):
         for size in range(1, count - start + 1):
-            rows = _band(paths, kinds, first, rest, own, blocks, offset, start, size)
+            rows = _band(paths, kinds, first, rest, own, offset, start, size)
             if rows is not None:
                 band[(start, size)] = rows
     ahead = [0] * (count + 1)  # cuttings of rows start.. that keep every band's checks
@@ -83,8 +83,9 @@ def solve(
         return None
     start = first_read
     head: list[Reading] = [(None,) * len(paths[0])] * start
-    if ahead[start] <= PATH_LIMIT:
-        readings = [head + _join(band, c) for c in _cuttings(band, count, start)]
+    tails = _readings(band, count, start)
+    if tails is not None:
+        readings = [head + list(t) for t in tails]
         balanced = [r for r in readings if _balances(r, paths, rules)]
         # a published table may itself be out of balance: then R1–R4 cannot choose, and validation says so
         chosen = balanced or readings
@@ -101,7 +102,7 @@ def solve(
                 for k, row in enumerate(band[(at, size)]):
                     live[at + k].append(row)
     rows = [_agree([[r] for r in options], 1, len(paths[0]))[0] if options else (None,) * len(paths[0]) for options in live]
-    return Bands(rows, ahead[start], start)
+    return Bands(rows, READING_LIMIT + 1, start)
 
 
 def _band(
@@ -110,7 +111,6 @@ def _band(
     first: Sequence[Number | None] | None,
     rest: Sequence[Rest],
     own: Sequence[Sequence[Equation]],
-    blocks: bool,
     offset: int,
     start: int,
     size: int,
@@ -123,14 +123,12 @@ def _band(
     for j in range(size * width):
         column, k = skip + j // size, j % size
         at = base + j
-        if blocks and at and (rest[at].block == rest[at - 1].block) != (j % size != 0):
-            return None  # a blank line inside a column of the band, or none between two columns
+        if j % size and rest[at].block != rest[at - 1].block:
+            return None  # a blank line inside a column of the band: pdftotext ends a flow of blocks there
         value = parse_value(rest[at].text, kinds[start + k][column])
         if value is None:
             return None
         cells[k].append(value)
-    if blocks and base + size * width < len(rest) and rest[base + size * width].block == rest[base + size * width - 1].block:
-        return None  # the next band's first block runs on from this band's last one
     out = [tuple(row) for row in cells]
     for k, row in enumerate(out):
         where = {path: c for c, path in enumerate(paths[start + k])}
@@ -143,18 +141,22 @@ def _reader(row: Reading, column: dict[KeyPath, int]) -> Callable[[KeyPath], Num
     return lambda path: row[column[path]]
 
 
-def _cuttings(band: dict[tuple[int, int], list[Reading]], count: int, start: int) -> list[list[tuple[int, int]]]:
-    if start == count:
-        return [[]]
-    out = []
-    for size in range(1, count - start + 1):
-        if (start, size) in band:
-            out += [[(start, size), *tail] for tail in _cuttings(band, count, start + size)]
-    return out
+def _readings(band: dict[tuple[int, int], list[Reading]], count: int, start: int) -> list[tuple[Reading, ...]] | None:
+    """Return the different readings of rows start.. over all cuttings, or None past READING_LIMIT.
 
-
-def _join(band: dict[tuple[int, int], list[Reading]], cutting: list[tuple[int, int]]) -> list[Reading]:
-    return [row for key in cutting for row in band[key]]
+    Many cuttings read alike (any cutting of rows of zeros reads zeros): they are counted once.
+    """
+    memo: dict[int, set[tuple[Reading, ...]]] = {count: {()}}
+    for at in range(count - 1, start - 1, -1):
+        found: set[tuple[Reading, ...]] = set()
+        for size in range(1, count - at + 1):
+            if (at, size) in band and at + size in memo:
+                found.update(tuple(band[(at, size)]) + tail for tail in memo[at + size])
+                if len(found) > READING_LIMIT:
+                    return None
+        if found:
+            memo[at] = found
+    return sorted(memo.get(start, set()), key=repr)
 
 
 def _balances(rows: list[Reading], paths: Sequence[tuple[KeyPath, ...]], rules: Sequence[Equation]) -> bool:

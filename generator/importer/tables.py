@@ -295,8 +295,11 @@ def split_score(label: str, before: str, after: str) -> float:
     """
     for k in range(min(len(label) - 1, len(before)), SPLIT_MIN - 1, -1):
         rest, window = label[k:], after[: len(label) - k + 8]
-        # a last character alone on its line is dropped with the stray characters of vertical labels
-        if before.endswith(label[:k]) and (rest in window or (len(rest) >= SPLIT_MIN and rest[:-1] in window)):
+        # a last character alone on its line is dropped with the stray characters of vertical labels;
+        # a label still running at the foot of a page ends on the next, after the page's other cells
+        if before.endswith(label[:k]) and (
+            rest in window or (len(rest) >= SPLIT_MIN and rest[:-1] in window) or (len(after) >= SPLIT_MIN and rest.startswith(after))
+        ):
             return SPLIT_SCORE
     return 0.0
 
@@ -472,7 +475,7 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
                 continue  # a row above the first put back: named in _put_back's note
             elif value is None and banded is not None:
                 message = (
-                    f"{cell.name}：已写作“{MISSING}”，原文的数字不是按行排列的，按阅读顺序排回各行有 {banded[0]} 种排法"
+                    f"{cell.name}：已写作“{MISSING}”，原文的数字不是按行排列的，按阅读顺序排回各行有 {banded[0]} 种读法"
                     "都符合勾稽关系，这一格在各排法中不同，请对照原报告填写"
                 )
                 result.notes.append(Note(message, p.line if p else None))
@@ -490,7 +493,7 @@ def _put_back(
     table: TableDef,
     notes: list[Note],
 ) -> tuple[int, int] | None:
-    """Read the rows of text in reading order (bands.py) into ``rows``; return (cuttings left, first row read), or None.
+    """Read the rows of text in reading order (bands.py) into ``rows``; return (readings left, first row read), or None.
 
     Each row must be found with its first cell beside its label; the numbers after them, in order,
     are the other cells band by band.
@@ -524,7 +527,7 @@ def _put_back(
             f"各行的数字已按阅读顺序和勾稽关系排回原行{shown}；请对照原报告核对"
         )
     )
-    return bands.cuttings, bands.start
+    return bands.readings, bands.start
 
 
 def _pieces_balance(row: RowChoice, rules: list[Equation]) -> bool:
