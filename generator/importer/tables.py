@@ -409,9 +409,7 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
     specs = row_specs(table)
     printed, result.notes, order = assign(items(tokenize(lines)), specs, table, scattered)
     if not printed and not (scattered and order):
-        result.notes.append(Note(f"原文中没有找到{table.id}（{table.title}）的数字，各格已写作“{MISSING}”，请对照原报告填写"))
-        result.values = {c.path: MISSING for c in table.cells if not c.total}
-        return result
+        return _not_found(table, result)
     rows: list[RowChoice] = []
     groups: dict[int, tuple[Printed, list[Number | None]]] = {}  # leaf -> its group's single row
     index = 0
@@ -445,8 +443,11 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
             message = f"{_row_name(spec)}：原文这一行的数字分在 {p.pieces} 处（“{p.raw}”），拼起来不符合勾稽关系，不能确定哪些属于这一行"
             result.notes.append(Note(message, p.line))
     banded = _put_back(specs, printed, order, rows, rules, table, result.notes) if scattered else None
-    if scattered and banded is None and any(p is not None and len(p.tokens) < len(specs[i].cells) for i, p in printed.items()):
+    if scattered and banded is None:
+        if not printed:  # no label with numbers after it, and the numbers after the labels read as no bands
+            return _not_found(table, result)
         result.notes += [_stray(table, run) for index, run in order if index is None]
+    if scattered and banded is None and any(p is not None and len(p.tokens) < len(specs[i].cells) for i, p in printed.items()):
         result.notes.append(
             Note(
                 f"{table.id}：原文的表格文字不是按行排列的（如 pdftotext 未加 -layout 提取的 PDF 文字），"
@@ -528,6 +529,12 @@ def _put_back(
         )
     )
     return bands.readings, bands.start
+
+
+def _not_found(table: TableDef, result: TableResult) -> TableResult:
+    result.notes.append(Note(f"原文中没有找到{table.id}（{table.title}）的数字，各格已写作“{MISSING}”，请对照原报告填写"))
+    result.values = {c.path: MISSING for c in table.cells if not c.total}
+    return result
 
 
 def _pieces_balance(row: RowChoice, rules: list[Equation]) -> bool:
