@@ -4,7 +4,8 @@ The lines are cut into label text and cell tokens, whatever the layout: one cell
 lines between rows, a row a line split by tabs or spaces, cells run together, labels broken inside
 cells or scattered one character a line, page footers in between. Each run of cells belongs to the
 row whose label (formats.py) ends the text before it; digits.py turns the printed tokens into
-numbers, with the balance rules deciding between readings.
+numbers, with the balance rules deciding between readings. In text that prints a table's cells in
+reading order (pdftotext without -layout), bands.py puts the numbers after the labels back into rows.
 """
 
 from __future__ import annotations
