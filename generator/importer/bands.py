@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..formats import Kind
 from ..model import Number
@@ -34,6 +35,7 @@ class Rest:
 
     text: str
     block: int
+    line: int  # numbers on one line are cells of one row, side by side
 
 
 @dataclass
@@ -68,12 +70,12 @@ def solve(
     if offset < 0 or (first is not None and offset):
         return None
     own = [[e for e in rules if all(q in row for q in e.left + e.right)] for row in paths]
-    band: dict[tuple[int, int], list[Reading]] = {}
+    band: dict[tuple[int, int], list[list[Reading]]] = {}  # (first row, rows) -> the band's readings
     for start in range(count):
         for size in range(1, count - start + 1):
-            rows = _band(paths, kinds, first, rest, own, offset, start, size)
-            if rows is not None:
-                band[(start, size)] = rows
+            alternatives = _band(paths, kinds, first, rest, own, offset, start, size)
+            if alternatives:
+                band[(start, size)] = alternatives
     ahead = [0] * (count + 1)  # cuttings of rows start.. that keep every band's checks
     ahead[count] = 1
     for start in range(count - 1, -1, -1):
@@ -99,8 +101,9 @@ def solve(
         for size in range(1, count - at + 1):
             if (at, size) in band and ahead[at + size]:
                 reached[at + size] = True
-                for k, row in enumerate(band[(at, size)]):
-                    live[at + k].append(row)
+                for rows in band[(at, size)]:
+                    for k, row in enumerate(rows):
+                        live[at + k].append(row)
     rows = [_agree([[r] for r in options], 1, len(paths[0]))[0] if options else (None,) * len(paths[0]) for options in live]
     return Bands(rows, READING_LIMIT + 1, start)
 
@@ -114,34 +117,99 @@ def _band(
     offset: int,
     start: int,
     size: int,
-) -> list[Reading] | None:
-    """Return the rows start..start+size read as one band, or None when they do not keep their checks."""
+) -> list[list[Reading]]:
+    """Return the readings of rows start..start+size as one band that keep the rows' own sums.
+
+    A block of the band holds one or more columns side by side, printed row by row; which columns
+    pdftotext put in one block is not printed either, so every way of grouping them is tried.
+    """
     skip = 1 if first is not None else 0  # columns printed beside the labels
     width = len(paths[0]) - skip
     base = offset + start * width
-    cells: list[list[Number | None]] = [[first[start + k]] if first is not None else [] for k in range(size)]
-    for j in range(size * width):
-        column, k = skip + j // size, j % size
-        at = base + j
-        if j % size and rest[at].block != rest[at - 1].block:
-            return None  # a blank line inside a column of the band: pdftotext ends a flow of blocks there
-        value = parse_value(rest[at].text, kinds[start + k][column])
-        if value is None:
-            return None
-        cells[k].append(value)
-    out = [tuple(row) for row in cells]
-    for k, row in enumerate(out):
-        where = {path: c for c, path in enumerate(paths[start + k])}
-        if not all(e.holds(_reader(row, where)) for e in own[start + k]):
-            return None
+    out: list[list[Reading]] = []
+    for spans in _groupings(width):
+        rows = _read_blocks(kinds, first, rest, base, start, size, skip, spans)
+        if rows is not None and all(_keeps(row, paths[start + k], own[start + k]) for k, row in enumerate(rows)) and rows not in out:
+            out.append(rows)
     return out
+
+
+def _read_blocks(
+    kinds: Sequence[Sequence[Kind]],
+    first: Sequence[Number | None] | None,
+    rest: Sequence[Rest],
+    at: int,
+    start: int,
+    size: int,
+    column: int,
+    spans: tuple[int, ...],
+) -> list[Reading] | None:
+    """Return the band's rows read as blocks ``spans`` columns wide, or None when the text has no such blocks."""
+    cells: list[list[Number | None]] = [[first[start + k]] if first is not None else [] for k in range(size)]
+    for span in spans:
+        count = size * span
+        if not _block_fits(rest, at, count, span, first is None):
+            return None
+        for j in range(count):
+            value = _value(rest[at + j].text, kinds[start + j // span][column + j % span])
+            if value is None:
+                return None
+            cells[j // span].append(value)
+        at, column = at + count, column + span
+    return [tuple(row) for row in cells]
+
+
+@lru_cache(maxsize=4096)
+def _value(text: str, kind: Kind) -> Number | None:
+    return parse_value(text, kind)  # the same few numbers are read for every band and grouping tried
+
+
+@lru_cache(maxsize=64)
+def _groupings(width: int) -> list[tuple[int, ...]]:
+    """Return every way of cutting ``width`` columns into blocks of adjacent columns, left to right."""
+    if width == 0:
+        return [()]
+    return [(span, *tail) for span in range(1, width + 1) for tail in _groupings(width - span)]
+
+
+def _block_fits(rest: Sequence[Rest], at: int, count: int, span: int, own_flow: bool) -> bool:
+    """Return True when rest[at:at+count] can be one block printed ``span`` numbers a row.
+
+    No blank line inside a block; numbers on one line are one row's, side by side, so a line
+    neither crosses a row of the block nor its edges. With ``own_flow`` (nianbao's PDFs, nothing
+    beside the labels) every block is a flow of its own, a blank line before it.
+    """
+    if at + count > len(rest) or any(rest[at + j].block != rest[at].block for j in range(count)):
+        return False
+    if own_flow and at and rest[at - 1].block == rest[at].block:
+        return False
+    if at and rest[at - 1].line == rest[at].line:
+        return False
+    if at + count < len(rest) and rest[at + count].line == rest[at + count - 1].line:
+        return False
+    return all(rest[at + j].line != rest[at + j + 1].line or (j + 1) % span for j in range(count - 1))
+
+
+def _keeps(row: Reading, paths: tuple[KeyPath, ...], own: Sequence[Equation]) -> bool:
+    where = {path: c for c, path in enumerate(paths)}
+    return all(e.holds(_reader(row, where)) for e in own)
+
+
+def _line_length(rest: Sequence[Rest], at: int) -> int:
+    """Return how many numbers the line starting at ``at`` holds; 0 when no line starts there."""
+    if at >= len(rest) or (at and rest[at - 1].line == rest[at].line):
+        return 0
+    end = at
+    while end < len(rest) and rest[end].line == rest[at].line:
+        end += 1
+    return end - at
 
 
 def _reader(row: Reading, column: dict[KeyPath, int]) -> Callable[[KeyPath], Number | None]:
     return lambda path: row[column[path]]
 
 
-def _readings(band: dict[tuple[int, int], list[Reading]], count: int, start: int) -> list[tuple[Reading, ...]] | None:
+def _readings(band: dict[tuple[int, int], list[list[Reading]]], count: int, start: int) -> list[tuple[Reading, ...]] | None:
     """Return the different readings of rows start.. over all cuttings, or None past READING_LIMIT.
 
     Many cuttings read alike (any cutting of rows of zeros reads zeros): they are counted once.
@@ -151,7 +219,7 @@ def _readings(band: dict[tuple[int, int], list[Reading]], count: int, start: int
         found: set[tuple[Reading, ...]] = set()
         for size in range(1, count - at + 1):
             if (at, size) in band and at + size in memo:
-                found.update(tuple(band[(at, size)]) + tail for tail in memo[at + size])
+                found.update(tuple(rows) + tail for rows in band[(at, size)] for tail in memo[at + size])
                 if len(found) > READING_LIMIT:
                     return None
         if found:

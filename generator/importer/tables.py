@@ -31,6 +31,7 @@ _NUMBERING = re.compile(r"\s*[.、]\s*[^\d\s.、]")  # 1.属于国家秘密: the
 _PROSE_STOPS = "。；"
 BLANK_ROW = 10  # a tab row of at least this many empty fields is a row of blank cells, not merged labels
 WRAPPED_LABEL = 8  # a line starting with this many characters of a label is that label, wrapped
+BLANK_LINE = "blank line"  # the text of a row break that is an empty line (pdftotext ends a flow of blocks with one)
 UNLABELED = "（原文此行没有标签）"  # stands for the missing label of a row of cells, so that no row takes them
 
 
@@ -58,6 +59,7 @@ class Cells:
     tokens: list[str | None]
     line: int
     blocks: list[int] = field(default_factory=list)  # for each token, the blank lines before it
+    lines: list[int] = field(default_factory=list)  # for each token, the line it is printed on
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ def tokenize(lines: list[Line]) -> list[Token]:
             continue
         if not raw.strip():
             # a cell-per-line page marks a blank cell with a tab line and a row end with an empty one
-            out.append(Token("blank" if "\t" in line.text else "break", "", line.number))
+            out.append(Token("blank", "", line.number) if "\t" in line.text else Token("break", BLANK_LINE, line.number))
             continue
         if raw.startswith("\t") and raw.count("\t") == 1:
             raw = raw[1:]  # one cell, indented
@@ -215,7 +217,7 @@ def items(tokens: list[Token]) -> list[Text | Cells]:
     out: list[Text | Cells] = []
     row_open = False  # no row break since the last label or number
     pending: list[str | None] = []
-    block = 0  # row breaks so far: pdftotext without -layout ends each block with one
+    block = 0  # empty lines so far: pdftotext without -layout ends each flow of blocks with one
 
     def cells(line: int) -> Cells:
         if not out or not isinstance(out[-1], Cells):
@@ -236,7 +238,7 @@ def items(tokens: list[Token]) -> list[Text | Cells]:
             row_open = True
         elif token.kind == "break":
             row_open = False
-            block += 1
+            block += token.text == BLANK_LINE
         elif token.kind == "row":
             row_open, pending = True, []
             out.append(Cells([], token.line))
@@ -245,12 +247,14 @@ def items(tokens: list[Token]) -> list[Text | Cells]:
                 run = cells(token.line)
                 run.tokens.append(None)
                 run.blocks.append(block)
+                run.lines.append(token.line)
             else:
                 pending.append(None)
         else:
             run = cells(token.line)
             run.tokens += pending + [token.text]
             run.blocks += [block] * (len(pending) + 1)
+            run.lines += [token.line] * (len(pending) + 1)
             pending = []
             row_open = True
     return out
@@ -506,7 +510,11 @@ def _put_back(
         return None  # some rows found with a first cell and some not: no reading order this module knows
     if any(t is None for _, run in order for t in run.tokens):
         return None  # a blank cell: its place in reading order is unknown
-    rest = [Rest(str(t), b) for index, run in order for t, b in list(zip(run.tokens, run.blocks, strict=True))[index is not None :]]
+    rest = [
+        Rest(str(t), b, n)
+        for index, run in order
+        for t, b, n in list(zip(run.tokens, run.blocks, run.lines, strict=True))[index is not None :]
+    ]
     kinds = [[c.kind for c in spec.cells] for spec in specs]
     first = [parse_value(str(p.tokens[0]), kinds[i][0]) if p else None for i, p in enumerate(found)] if beside else None
     bands = solve([tuple(c.path for c in spec.cells) for spec in specs], kinds, first, rest, rules)
