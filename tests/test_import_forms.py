@@ -48,16 +48,22 @@ def _module(path: Path, name: str) -> ModuleType:
 BENCH = _module(ROOT / "bench" / "import_fidelity.py", "import_fidelity")
 
 # The share of table 2 and 3 cells each form gets right today (the rest 待填, never wrong).
-# pdftotext without -layout prints table cells in reading order, not row by row: only the first
-# column of each row can be placed, and the importer leaves the rest 待填 rather than guess.
-FLOOR = {"html": 1.0, "oneline": 1.0, "md": 0.95, "pdf-layout": 1.0, "pdf-file": 1.0, "pdf-plain": 0.07}
+# pdftotext without -layout prints table cells in reading order, not row by row (bands.py puts
+# them back): all of a Typst PDF's; of nianbao's own PDFs the rows from （四）无法提供 on, as the
+# cells under its two-level header come in an order of blocks no cutting into bands explains.
+FLOOR = {"html": 1.0, "oneline": 1.0, "md": 0.95, "pdf-layout": 1.0, "pdf-file": 1.0, "pdf-plain": 1.0, "pdf-plain-nianbao": 0.55}
+TOTAL_FLOOR = 0.9  # of all table 2 and 3 cells of the corpus (issue 14)
 
 
 def _floor(name: str) -> float:
     form = TRUTH[name]["form"]
     if form != "pdf":
         return FLOOR[form]
-    return FLOOR["pdf-file" if name.endswith(".pdf") else "pdf-layout" if "layout" in name else "pdf-plain"]
+    if name.endswith(".pdf"):
+        return FLOOR["pdf-file"]
+    if "layout" in name:
+        return FLOOR["pdf-layout"]
+    return FLOOR["pdf-plain-nianbao" if "nianbao" in name else "pdf-plain"]
 
 
 # -- the corpus --------------------------------------------------------------------------------
@@ -97,6 +103,8 @@ def test_benchmark_prints_every_form_and_the_total(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     for form in ("html", "oneline", "md", "pdf", "total"):
         assert re.search(rf"^{form} +\d+/\d+ imported +\d+/0/\d+", out, re.M), form
+    right, wrong, left_open = map(int, re.search(r"^total +\d+/\d+ imported +(\d+)/(\d+)/(\d+)", out, re.M).groups())  # type: ignore[union-attr]
+    assert wrong == 0 and right >= TOTAL_FLOOR * (right + left_open)
 
 
 # -- web pages ------------------------------------------------------------------------------------
@@ -395,5 +403,8 @@ def test_every_report_as_pdf_text_imports_with_no_wrong_cell(index: int, tmp_pat
         values = {(t, *k): v for t in ("表二", "表三") for k, v in tables[t].items()}
         wrong = {k: v for k, v in values.items() if v != MISSING and v != numbers[k]}
         assert wrong == {}
-        if layout:
+        if layout or index % 2 == 0:  # a Typst PDF's plain text is put back whole (bands.py)
             assert MISSING not in values.values()
+        else:  # nianbao's: all but the rows above （四）无法提供 (the two-level header's staircase)
+            left = [k for k, v in values.items() if v == MISSING]
+            assert all(k[0] == "表二" for k in left) and len(left) <= 12 * 7, len(left)

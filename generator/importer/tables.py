@@ -4,7 +4,8 @@ The lines are cut into label text and cell tokens, whatever the layout: one cell
 lines between rows, a row a line split by tabs or spaces, cells run together, labels broken inside
 cells or scattered one character a line, page footers in between. Each run of cells belongs to the
 row whose label (formats.py) ends the text before it; digits.py turns the printed tokens into
-numbers, with the balance rules deciding between readings.
+numbers, with the balance rules deciding between readings. In text that prints a table's cells in
+reading order (pdftotext without -layout), bands.py puts the numbers after the labels back into rows.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 from ..formats import CellDef, FormatDef, Node, TableDef
 from ..model import Number
 from ..writer import MISSING
-from .digits import Equation, RowChoice, TooMany, candidates, equations, literal_value, narrow, settled
+from .bands import Rest, solve
+from .digits import Equation, RowChoice, TooMany, candidates, equations, literal_value, narrow, parse_value, settled
 from .labels import LABEL_RATIO, contains, head_score, normalize, ratio, suffix_score
 from .text import Line, Note
 
@@ -29,6 +31,7 @@ _NUMBERING = re.compile(r"\s*[.、]\s*[^\d\s.、]")  # 1.属于国家秘密: the
 _PROSE_STOPS = "。；"
 BLANK_ROW = 10  # a tab row of at least this many empty fields is a row of blank cells, not merged labels
 WRAPPED_LABEL = 8  # a line starting with this many characters of a label is that label, wrapped
+BLANK_LINE = "blank line"  # the text of a row break that is an empty line (pdftotext ends a flow of blocks with one)
 UNLABELED = "（原文此行没有标签）"  # stands for the missing label of a row of cells, so that no row takes them
 
 
@@ -55,6 +58,8 @@ class Cells:
 
     tokens: list[str | None]
     line: int
+    blocks: list[int] = field(default_factory=list)  # for each token, the blank lines before it
+    lines: list[int] = field(default_factory=list)  # for each token, the line it is printed on
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,7 @@ def tokenize(lines: list[Line]) -> list[Token]:
             continue
         if not raw.strip():
             # a cell-per-line page marks a blank cell with a tab line and a row end with an empty one
-            out.append(Token("blank" if "\t" in line.text else "break", "", line.number))
+            out.append(Token("blank", "", line.number) if "\t" in line.text else Token("break", BLANK_LINE, line.number))
             continue
         if raw.startswith("\t") and raw.count("\t") == 1:
             raw = raw[1:]  # one cell, indented
@@ -212,6 +217,7 @@ def items(tokens: list[Token]) -> list[Text | Cells]:
     out: list[Text | Cells] = []
     row_open = False  # no row break since the last label or number
     pending: list[str | None] = []
+    block = 0  # empty lines so far: pdftotext without -layout ends each flow of blocks with one
 
     def cells(line: int) -> Cells:
         if not out or not isinstance(out[-1], Cells):
@@ -232,17 +238,23 @@ def items(tokens: list[Token]) -> list[Text | Cells]:
             row_open = True
         elif token.kind == "break":
             row_open = False
+            block += token.text == BLANK_LINE
         elif token.kind == "row":
             row_open, pending = True, []
             out.append(Cells([], token.line))
         elif token.kind == "blank":
             if row_open and out:
-                cells(token.line).tokens.append(None)
+                run = cells(token.line)
+                run.tokens.append(None)
+                run.blocks.append(block)
+                run.lines.append(token.line)
             else:
                 pending.append(None)
         else:
             run = cells(token.line)
             run.tokens += pending + [token.text]
+            run.blocks += [block] * (len(pending) + 1)
+            run.lines += [token.line] * (len(pending) + 1)
             pending = []
             row_open = True
     return out
@@ -288,8 +300,11 @@ def split_score(label: str, before: str, after: str) -> float:
     """
     for k in range(min(len(label) - 1, len(before)), SPLIT_MIN - 1, -1):
         rest, window = label[k:], after[: len(label) - k + 8]
-        # a last character alone on its line is dropped with the stray characters of vertical labels
-        if before.endswith(label[:k]) and (rest in window or (len(rest) >= SPLIT_MIN and rest[:-1] in window)):
+        # a last character alone on its line is dropped with the stray characters of vertical labels;
+        # a label still running at the foot of a page ends on the next, after the page's other cells
+        if before.endswith(label[:k]) and (
+            rest in window or (len(rest) >= SPLIT_MIN and rest[:-1] in window) or (len(after) >= SPLIT_MIN and rest.startswith(after))
+        ):
             return SPLIT_SCORE
     return 0.0
 
@@ -319,14 +334,16 @@ def _short(printed: Printed, width: int) -> bool:
 
 def assign(
     runs: list[Text | Cells], specs: list[RowSpec], table: TableDef, scattered: bool = False
-) -> tuple[dict[int, Printed], list[Note]]:
-    """Return the printed tokens of each row found, by row index, and notes on stray numbers.
+) -> tuple[dict[int, Printed], list[Note], list[tuple[int | None, Cells]]]:
+    """Return the printed tokens of each row found, by row index, notes on stray numbers, and the runs read.
 
     With ``scattered`` (cells in reading order, not row by row), numbers after a row's own run
-    are never taken as its continuation.
+    are never taken as its continuation; the runs of numbers in reading order (with the row that
+    took each, None for none) are returned for bands.py to put back.
     """
     printed: dict[int, Printed] = {}
     notes: list[Note] = []
+    order: list[tuple[int | None, Cells]] = []
     cursor, last = 0, -1
     for i, run in enumerate(runs):
         if not isinstance(run, Cells):
@@ -348,16 +365,23 @@ def assign(
                 if contains(specs[skipped].label, text) and skipped not in printed:
                     printed[skipped] = Printed([None] * len(specs[skipped].cells), run.line)
             printed[index] = Printed(list(run.tokens), run.line, whole)
+            order.append((index, run))
             last = index
             cursor = index + (specs[index].group_size if whole else 1)
         elif last >= 0 and numeric and not scattered and _short(printed[last], len(specs[last].cells)):
             printed[last].tokens += run.tokens  # the row's numbers continue after a merged label
             printed[last].pieces += 1
         elif numeric:
-            shown = " ".join(t if t is not None else "（空）" for t in run.tokens)
-            why = "原文这一行没有标签，" if text.endswith(normalize(UNLABELED)) else ""
-            notes.append(Note(f"{table.id}：{why}原文中的数字“{shown}”对应不到表格的任何一行，已忽略，请核对", run.line))
-    return printed, notes
+            order.append((None, run))
+            if not scattered:  # in reading order they may be the other cells of rows above: read_table decides
+                notes.append(_stray(table, run, text.endswith(normalize(UNLABELED))))
+    return printed, notes, order
+
+
+def _stray(table: TableDef, run: Cells, unlabeled: bool = False) -> Note:
+    shown = " ".join(t if t is not None else "（空）" for t in run.tokens)
+    why = "原文这一行没有标签，" if unlabeled else ""
+    return Note(f"{table.id}：{why}原文中的数字“{shown}”对应不到表格的任何一行，已忽略，请核对", run.line)
 
 
 # -- values ----------------------------------------------------------------------------------
@@ -388,11 +412,9 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
     """Read ``table`` from its lines: every cell a number, or MISSING with a note naming the cell."""
     result = TableResult()
     specs = row_specs(table)
-    printed, result.notes = assign(items(tokenize(lines)), specs, table, scattered)
-    if not printed:
-        result.notes.append(Note(f"原文中没有找到{table.id}（{table.title}）的数字，各格已写作“{MISSING}”，请对照原报告填写"))
-        result.values = {c.path: MISSING for c in table.cells if not c.total}
-        return result
+    printed, result.notes, order = assign(items(tokenize(lines)), specs, table, scattered)
+    if not printed and not (scattered and order):
+        return _not_found(table, result)
     rows: list[RowChoice] = []
     groups: dict[int, tuple[Printed, list[Number | None]]] = {}  # leaf -> its group's single row
     index = 0
@@ -425,7 +447,12 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
             row.options, row.fallback = [], []
             message = f"{_row_name(spec)}：原文这一行的数字分在 {p.pieces} 处（“{p.raw}”），拼起来不符合勾稽关系，不能确定哪些属于这一行"
             result.notes.append(Note(message, p.line))
-    if scattered and any(p is not None and len(p.tokens) < len(specs[i].cells) for i, p in printed.items()):
+    banded = _put_back(specs, printed, order, rows, rules, table, result.notes) if scattered else None
+    if scattered and banded is None:
+        if not printed:  # no label with numbers after it, and the numbers after the labels read as no bands
+            return _not_found(table, result)
+        result.notes += [_stray(table, run) for index, run in order if index is None]
+    if scattered and banded is None and any(p is not None and len(p.tokens) < len(specs[i].cells) for i, p in printed.items()):
         result.notes.append(
             Note(
                 f"{table.id}：原文的表格文字不是按行排列的（如 pdftotext 未加 -layout 提取的 PDF 文字），"
@@ -450,8 +477,72 @@ def read_table(table: TableDef, fmt: FormatDef, lines: list[Line], scattered: bo
                     "不能确定这一子项，请按实际情况填写"
                 )
                 result.notes.append(Note(message, group_row.line))
+            elif value is None and banded is not None and index < banded[1]:
+                continue  # a row above the first put back: named in _put_back's note
+            elif value is None and banded is not None:
+                message = (
+                    f"{cell.name}：已写作“{MISSING}”，原文的数字不是按行排列的，按阅读顺序排回各行有 {banded[0]} 种读法"
+                    "都符合勾稽关系，这一格在各排法中不同，请对照原报告填写"
+                )
+                result.notes.append(Note(message, p.line if p else None))
             elif value is None:
                 result.notes.append(Note(_open_cell(cell, row, p), p.line if p else None))
+    return result
+
+
+def _put_back(
+    specs: list[RowSpec],
+    printed: dict[int, Printed],
+    order: list[tuple[int | None, Cells]],
+    rows: list[RowChoice],
+    rules: list[Equation],
+    table: TableDef,
+    notes: list[Note],
+) -> tuple[int, int] | None:
+    """Read the rows of text in reading order (bands.py) into ``rows``; return (readings left, first row read), or None.
+
+    Each row must be found with its first cell beside its label; the numbers after them, in order,
+    are the other cells band by band.
+    """
+    found = [printed.get(i) for i in range(len(specs))]
+    beside = all(p is not None and not p.whole_group and p.tokens and p.tokens[0] is not None for p in found)
+    if len(specs) < 2 or not (beside or not printed):
+        return None  # some rows found with a first cell and some not: no reading order this module knows
+    if any(t is None for _, run in order for t in run.tokens):
+        return None  # a blank cell: its place in reading order is unknown
+    rest = [
+        Rest(str(t), b, n)
+        for index, run in order
+        for t, b, n in list(zip(run.tokens, run.blocks, run.lines, strict=True))[index is not None :]
+    ]
+    kinds = [[c.kind for c in spec.cells] for spec in specs]
+    first = [parse_value(str(p.tokens[0]), kinds[i][0]) if p else None for i, p in enumerate(found)] if beside else None
+    bands = solve([tuple(c.path for c in spec.cells) for spec in specs], kinds, first, rest, rules)
+    if bands is None:
+        return None
+    if bands.start:
+        names = "、".join(_row_name(spec).removeprefix(f"{table.id} ") for spec in specs[: bands.start])
+        notes.append(
+            Note(
+                f"{table.id}：原文前 {bands.start} 行（{names}）的数字在 PDF 文字中的次序排不回各行，这些行已写作“{MISSING}”，"
+                "请对照原报告填写，或用 pdftotext -layout 重新提取"
+            )
+        )
+    for row, reading in zip(rows, bands.rows, strict=True):
+        row.options, row.fallback = [reading], []
+    shown = "" if all(v is not None for r in bands.rows for v in r) else "，排法不能确定的格已写作“待填”"
+    notes.append(
+        Note(
+            f"{table.id}：原文的表格文字不是按行排列的（如 pdftotext 未加 -layout 提取的 PDF 文字），"
+            f"各行的数字已按阅读顺序和勾稽关系排回原行{shown}；请对照原报告核对"
+        )
+    )
+    return bands.readings, bands.start
+
+
+def _not_found(table: TableDef, result: TableResult) -> TableResult:
+    result.notes.append(Note(f"原文中没有找到{table.id}（{table.title}）的数字，各格已写作“{MISSING}”，请对照原报告填写"))
+    result.values = {c.path: MISSING for c in table.cells if not c.total}
     return result
 
 

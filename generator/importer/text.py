@@ -47,7 +47,7 @@ class Document:
     kind: str  # text | html | docx | pdf
     wrapped: bool = False  # lines wrap at the page width: paragraphs must be rejoined
     # table cells come in reading order, not row by row (pdftotext without -layout): a row's
-    # numbers are only those printed after its label, never numbers found further on
+    # numbers are never those found further on, unless bands.py can put them back
     scattered: bool = False
 
     @property
