@@ -79,6 +79,7 @@ def write_entry(path: Path, data: bytes) -> None:
 
 VERIFIED = ".nianbao-verified.json"  # per cache folder: the entries whose hash was checked, by their stat
 _verified: dict[Path, dict[str, list[int]]] = {}
+_seen: dict[Path, set[str]] = {}  # the names confirmed by this process: only they are written back
 _unsaved: set[Path] = set()
 
 
@@ -108,8 +109,10 @@ def save_verified() -> None:
     """Write the folders' lists of checked entries (at the end of a build): the next build only stats them."""
     for folder in list(_unsaved):
         tmp = folder / f".{VERIFIED}.{os.getpid()}.tmp"
+        seen = _seen.get(folder, set())
+        kept = {name: stamp for name, stamp in _verified[folder].items() if name in seen}  # deleted entries drop out
         try:
-            tmp.write_text(json.dumps(_verified[folder], separators=(",", ":")), encoding="utf-8")
+            tmp.write_text(json.dumps(kept, separators=(",", ":")), encoding="utf-8")
             os.replace(tmp, folder / VERIFIED)
         except OSError:
             tmp.unlink(missing_ok=True)  # a read-only cache is only checked again next time
@@ -132,6 +135,7 @@ def sealed(path: Path) -> bool:
         stamp = _stamp(path)
         known = _verified_in(path.parent)
         if stamp is not None and known.get(path.name) == stamp:
+            _seen.setdefault(path.parent, set()).add(path.name)
             return True
         seal = path.with_name(path.name + SEAL).read_text()
         size, _, digest = seal.strip().partition(" ")
@@ -141,6 +145,7 @@ def sealed(path: Path) -> bool:
             return False
         if stamp is not None:
             known[path.name] = stamp
+            _seen.setdefault(path.parent, set()).add(path.name)
             _unsaved.add(path.parent)
         return True
     except (OSError, ValueError):
@@ -190,7 +195,21 @@ def tree_sealed(folder: Path) -> bool:
         present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST}
         if present != set(listed) or any((folder / n).is_symlink() for n in listed):
             return False
-        return all(_seal_text((folder / name).read_bytes()) == seal for name, seal in listed.items())
+        # each file's hash checked once, then known by its stat and the manifest's (as sealed() does)
+        # in the parent's list, by "<entry>/<path>": nothing is added to the folder itself
+        manifest = os.lstat(folder / MANIFEST)
+        known = _verified_in(folder.parent)
+        for name, seal in listed.items():
+            st = os.lstat(folder / name)
+            stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, manifest.st_mtime_ns, manifest.st_ctime_ns, manifest.st_ino]
+            key = f"{folder.name}/{name}"
+            if known.get(key) != stamp:
+                if _seal_text((folder / name).read_bytes()) != seal:
+                    return False
+                known[key] = stamp
+                _unsaved.add(folder.parent)
+            _seen.setdefault(folder.parent, set()).add(key)
+        return True
     except (OSError, ValueError):
         return False
 

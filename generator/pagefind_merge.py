@@ -30,7 +30,8 @@ import itertools
 import json
 import pickle
 import shutil
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,15 @@ class _Part:
     offset: int = 0  # its first page's number in the merged bundle
 
 
-def merge_bundles(parts: list[Path], out: Path) -> None:
-    """Write into ``out`` (a new pagefind/ folder) the bundle of all pages of ``parts``."""
+Adopt = Callable[[str, str], bool]  # (path in the bundle, key) -> taken from the published site
+
+
+def merge_bundles(parts: list[Path], out: Path, adopt: Adopt | None = None) -> None:
+    """Write into ``out`` (a new pagefind/ folder) the bundle of all pages of ``parts``.
+
+    ``adopt`` takes a fragment from the published site instead of copying it (reuse.py): a
+    fragment is named by its content, so the same name is the same file.
+    """
     entries = [json.loads((p / "pagefind-entry.json").read_text(encoding="utf-8")) for p in parts]
     versions = {e["version"] for e in entries}
     if len(versions) != 1:
@@ -66,21 +74,27 @@ def merge_bundles(parts: list[Path], out: Path) -> None:
     for language in sorted({lang for e in entries for lang in e["languages"]}):
         infos = [(folder, e["languages"][language]) for folder, e in zip(parts, entries, strict=True) if language in e["languages"]]
         batch = [_Part(folder, read(folder / f"pagefind.{info['hash']}.pf_meta")) for folder, info in infos]
-        meta_hash, count = _merge_language(batch, language, out)
+        meta_hash, count = _merge_language(batch, language, out, adopt)
         languages[language] = {"hash": meta_hash, "wasm": infos[0][1].get("wasm"), "page_count": count}
     entry = {**entries[0], "languages": languages}
     (out / "pagefind-entry.json").write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def _merge_language(parts: list[_Part], language: str, out: Path) -> tuple[str, int]:
+def _merge_language(parts: list[_Part], language: str, out: Path, adopt: Adopt | None = None) -> tuple[str, int]:
     for part in parts:
         if not (isinstance(part.meta, list) and len(part.meta) == 6) or part.meta[4]:
             raise CborError("unexpected meta index layout (or sorts, which nianbao does not use)")
     merged_pages: list[list[Any]] = []
     written: dict[str, bytes] = {}
+    names = Counter(name for part in parts for name, _ in part.meta[1])  # a name in two batches: compared by bytes
     for part in parts:
         part.offset = len(merged_pages)
         for name, words in part.meta[1]:
+            fragment = f"fragment/{name}.pf_fragment"
+            if name not in written and adopt is not None and adopt(fragment, name):
+                written[name] = (out / fragment).read_bytes() if names[name] > 1 else b""
+                merged_pages.append([name, words])
+                continue
             data = (part.folder / "fragment" / f"{name}.pf_fragment").read_bytes()
             if name in written and written[name] != data:  # two batches' pages share a short hash
                 digest = hashlib.sha256(data).hexdigest()

@@ -133,6 +133,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         self.pdfs = PdfStage(self._pdf_settings(root), self.placeholders, self.config.progress)
         self.search = SearchStage(self.caches["search"], self.config.search_batch) if self.config.search else None
         self.reuse = self._page_reuse(config)
+        if self.search is not None and self.reuse is not None:
+            self.search.adopt = self.reuse.adopt
         return config
 
     def _page_reuse(self, config: MkDocsConfig) -> reuse.PageReuse | None:

@@ -40,7 +40,7 @@ from .fsutil import MANIFEST, dead_asides, library_versions, place_tree, remove_
 from .grid import layout
 from .model import Report
 from .pagefind_canon import CborError, canonicalize
-from .pagefind_merge import merge_bundles, prepare
+from .pagefind_merge import Adopt, merge_bundles, prepare
 from .text import markdown_html
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -276,7 +276,8 @@ def batches(urls: list[str], batch: int) -> list[list[str]]:
     return [b for b in out if b] or [[]]
 
 
-def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Path | None = None, batch: int = BATCH_PAGES) -> bool:
+def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Path | None = None, batch: int = BATCH_PAGES,
+                adopt: Adopt | None = None) -> bool:
     """Write the Pagefind bundle (index, fragments and pagefind.js) into ``out_dir``.
 
     The records are staged as minimal HTML pages at their URLs and indexed by the Pagefind binary:
@@ -288,7 +289,10 @@ def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Pa
     is then made deterministic (pagefind_canon). With ``cache_dir``, each batch's bundle is kept
     by its pages' keys and the whole bundle by all of them: after an edit only the batch holding
     the edited page is indexed again, and its record made (records are made only for batches not
-    in the cache). Return whether the whole bundle came from the cache.
+    in the cache). A site of several batches is merged in every build (the merge reads the
+    batches' words once, pagefind_merge.prepare) rather than its whole bundle copied into the
+    cache and out again; ``adopt`` takes its fragments from the published site. Return whether
+    the whole bundle came from the cache.
     """
     sources = [r if isinstance(r, Source) else _fixed(r) for r in records]
     by_url = {source.url: source for source in sources}
@@ -296,13 +300,13 @@ def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Pa
     whole = hashlib.sha256(f"whole\0{base}\0{batch}".encode())
     for url in sorted(by_url):
         whole.update(f"{url}\0{by_url[url].key}\0".encode())
-    cached = cache_dir / whole.hexdigest()[:32] if cache_dir else None
+    groups = batches(list(by_url), batch)
+    cached = cache_dir / whole.hexdigest()[:32] if cache_dir and len(groups) == 1 else None
     if cached is not None and tree_sealed(cached):  # every file as it was written, or indexed again
         place_tree(cached, out_dir)  # nothing pruned: the batches' entries serve the next edit
         os.utime(cached)
         return True
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    groups = batches(list(by_url), batch)
     used: list[Path] = []
     with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=out_dir.parent) as tmp:
         parts = []
@@ -329,7 +333,7 @@ def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Pa
             shutil.copytree(parts[0], out_dir, ignore=shutil.ignore_patterns(MANIFEST))
         else:
             try:
-                merge_bundles(parts, out_dir)
+                merge_bundles(parts, out_dir, adopt)
             except (CborError, OSError, KeyError, ValueError, IndexError) as exc:
                 raise SearchIndexError(f"合并分批建立的搜索索引失败（Pagefind 版本不符？）：{exc}") from None
     try:
@@ -338,7 +342,8 @@ def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Pa
         log.warning("搜索索引未能规范化（%s），两次构建的索引文件可能不完全相同", exc)
     if cached is not None:
         _keep(out_dir, cached)
-        _prune(cached.parent, [cached, *used])
+    if cache_dir is not None and cache_dir.is_dir():
+        _prune(cache_dir, [*([cached] if cached else []), *used])
     return False
 
 

@@ -12,6 +12,7 @@ import functools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.exceptions import Abort
@@ -33,6 +34,7 @@ class SearchStage:
         self.batch = max(1, batch)
         self._thread: threading.Thread | None = None
         self._error: Abort | None = None
+        self.adopt: Callable[[str, str], bool] | None = None  # files unchanged since the published build (reuse.py)
 
     def start(self, site: SiteIndex, site_dir: Path) -> None:
         """Start indexing in a thread."""
@@ -80,7 +82,9 @@ class SearchStage:
             records.append(Source(url, r.digest or "", functools.partial(report_record, r, url)) if r.digest else report_record(r, url))
         try:
             with timed("搜索索引"):
-                write_index(records, site_dir / "pagefind", self.cache, self.batch)
+                adopt = self.adopt
+                write_index(records, site_dir / "pagefind", self.cache, self.batch,
+                            (lambda rel, key: adopt(f"pagefind/{rel}", key)) if adopt else None)
         except SearchIndexError as exc:
             raise Abort(str(exc)) from None
         log.info("搜索索引完成：%d 份报告，用时 %.1f 秒", len(records), time.monotonic() - start)
