@@ -45,15 +45,23 @@ def _report_key(report: Report) -> str:
 def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Path) -> int:
     """Write each report's data files (cached); return how many reports needed new files."""
     cache_dir.mkdir(parents=True, exist_ok=True)
+    folder = site_dir / DATA_DIR / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
     fresh = 0
     for report in reports:
         key = _report_key(report)
         missing = [f for f in DATA_FORMATS if not sealed(cache_dir / f"{key}.{f}")]  # missing, truncated or altered
-        for fmt in missing:
-            write_entry(cache_dir / f"{key}.{fmt}", export([report], fmt))  # aside, renamed, sealed
         fresh += bool(missing)
         for fmt in DATA_FORMATS:
-            place(cache_dir / f"{key}.{fmt}", site_dir / DATA_DIR / "reports" / f"{report.slug}.{fmt}")
+            entry, target = cache_dir / f"{key}.{fmt}", folder / f"{report.slug}.{fmt}"
+            if fmt in missing:
+                data = export([report], fmt)
+                write_entry(entry, data)  # aside, renamed, sealed
+                # the bytes at hand go to the site as they are: opening files cost as much as making them
+                target.unlink(missing_ok=True)
+                target.write_bytes(data)
+            else:
+                place(entry, target)
     return fresh
 
 
