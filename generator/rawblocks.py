@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 RAW_START, RAW_END = "<!-- nb:raw -->", "<!-- /nb:raw -->"
 RAW_BLOCK = re.compile(re.escape(RAW_START) + r"\n(.*?)\n" + re.escape(RAW_END), re.S)
+_BLANK_LINE = re.compile(r"^[^\S\n]*$", re.M)  # a line that is empty or only spaces (what block() drops)
 
 
 def block(html: str) -> str:
@@ -33,7 +34,7 @@ def block(html: str) -> str:
 
     Blank lines would end an HTML block in Markdown: they are dropped.
     """
-    body = "\n".join(line for line in html.split("\n") if line.strip())
+    body = "\n".join(line for line in html.split("\n") if line.strip()) if _BLANK_LINE.search(html) else html
     return f"{RAW_START}\n{body}\n{RAW_END}"
 
 

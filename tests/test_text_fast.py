@@ -1,4 +1,4 @@
-"""The plain-text fast path of text.markdown_html gives what Python-Markdown gives, or stands aside."""
+"""Fast paths of the page text: plain prose skips Python-Markdown, raw blocks without blank lines stay as they are."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import text
+from generator import rawblocks, text
 from generator.reader import load_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,3 +58,11 @@ def test_fast_path_refuses_markdown() -> None:
     for source in ("1. 第一", "- 一", "> 引", "a *b*", "a\n---", "    代码", "a  \nb", "<b>x</b>", "a | b", "#标题", "a&b", "１. 第一"):
         assert text._plain_html(_source(source)) is None, source
     assert text._plain_html("### （一）主动公开\n\n全年公开1426条。") == "<h3>（一）主动公开</h3>\n<p>全年公开1426条。</p>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "<td>1</td>", "\n", " ", "\u3000", "\t", "\r", "\x1c", "\x85", "\u2028"]), max_size=10))
+def test_a_raw_block_drops_exactly_its_blank_lines(pieces: list[str]) -> None:
+    html = "".join(pieces)
+    kept = "\n".join(line for line in html.split("\n") if line.strip())
+    assert rawblocks.block(html) == f"{rawblocks.RAW_START}\n{kept}\n{rawblocks.RAW_END}"
