@@ -1,12 +1,13 @@
 """Parts of the theme's pages that are the same on many pages, rendered once per build.
 
-Material renders the whole site navigation, the tabs and its configuration script for every page:
-two fifths of rendering a report page's template, for HTML that differs only by the folder of the
-page (its links are relative), the tab it marks active and, for a page in the nav, the nav's active
-entries. nianbao's theme layer (theme/nianbao/base.html) wraps those parts in ``nb_fragment``: a
-page that is in no nav section (every generated report, agency, region and year page) takes them
-from the first page of its folder and tab. A page in the nav, or a site whose ``custom_dir``
-overrides one of the partials they include, renders them as before.
+Material renders the whole site navigation, the tabs, the header and its configuration script for
+every page: half of rendering a report page's template, for HTML that differs only by the folder of
+the page (its links are relative), the tab it marks active and, for a page in the nav, the nav's
+active entries. nianbao's theme layer (theme/nianbao/base.html, theme/partials/header.html around
+the page title) wraps those parts in ``nb_fragment``: a page that is in no nav section (every
+generated report, agency, region and year page) takes them from the first page of its folder and
+tab. A page in the nav, or a site whose ``custom_dir`` overrides one of the partials they include,
+renders them as before. The plugin installs ``nb_fragment`` (on_env) for every build.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ PARTIALS = {
     "nav": ("nav.html", "nav-item.html", "logo.html", "source.html"),
     "tabs": ("tabs.html", "tabs-item.html"),
     "config": (),
+    "header-start": ("header.html", "logo.html"),
+    "header-end": ("header.html", "palette.html", "alternate.html", "search.html", "source.html", "tabs.html", "tabs-item.html"),
 }
 
 
