@@ -66,3 +66,17 @@ def test_a_raw_block_drops_exactly_its_blank_lines(pieces: list[str]) -> None:
     html = "".join(pieces)
     kept = "\n".join(line for line in html.split("\n") if line.strip())
     assert rawblocks.block(html) == f"{rawblocks.RAW_START}\n{kept}\n{rawblocks.RAW_END}"
+
+
+def test_adjacent_raw_blocks_share_a_placeholder_and_come_back_in_place() -> None:
+    import markdown
+
+    def raw(html: str) -> str:
+        return rawblocks.block(html)
+
+    source = f"引言\n\n{raw('<div>1</div>')}\n\n\n{raw('<div>2</div>')}\n\n## 标题\n\n{raw('<p>3</p>')}\n"
+    places = rawblocks.Placeholders()
+    lifted = places.lift(source, "page.md")
+    assert lifted.count(places.nonce) == 2 and "<div>" not in lifted
+    html = places.restore(markdown.markdown(lifted), "page.md")
+    assert html == "<p>引言</p>\n<div>1</div>\n<div>2</div>\n<h2>标题</h2>\n<p>3</p>"
