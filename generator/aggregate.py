@@ -7,6 +7,7 @@ comparison row of an agency is read off the same definitions (formats.py) by lab
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -83,10 +84,17 @@ def aggregates(reports: Iterable[Report]) -> list[Aggregate]:
 # -- key figures for comparisons and trends ------------------------------------------------------
 
 
-def _result_rows(fmt: FormatDef, group: str) -> list[tuple[str, ...]]:
+def _result_rows(fmt: FormatDef, group: str) -> tuple[tuple[str, ...], ...]:
     """Return the key paths (row part) of the numbered rows under one result group of table 2."""
-    rows = {c.path[:-1] for c in fmt.table["表二"].cells if c.path[0] == ROW_RESULTS and c.path[1] == group}
-    return sorted(rows, key=lambda p: [c.path for c in fmt.table["表二"].cells].index(p + (TOTAL,)))
+    return _format_result_rows(fmt.id, group)
+
+
+@functools.cache  # the rows depend on the format alone; every report and aggregate page asks for them
+def _format_result_rows(format_id: int, group: str) -> tuple[tuple[str, ...], ...]:
+    cells = FORMATS[format_id].table["表二"].cells
+    order = [c.path for c in cells]
+    rows = {c.path[:-1] for c in cells if c.path[0] == ROW_RESULTS and c.path[1] == group}
+    return tuple(sorted(rows, key=lambda p: order.index(p + (TOTAL,))))
 
 
 def group_total(numbers: dict[tuple[str, ...], Number], fmt: FormatDef, group: str, column: str = TOTAL) -> Number:

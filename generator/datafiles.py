@@ -52,17 +52,28 @@ def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Pat
     ``adopt(path in the site, key)`` takes a file unchanged since the published build (reuse.py).
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
+    folder = site_dir / DATA_DIR / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
     fresh = 0
     for report in reports:
         key = _report_key(report)
         missing = [f for f in (*DATA_FORMATS, "long") if not sealed(cache_dir / f"{key}.{f}")]  # missing, truncated or altered
-        for fmt in missing:
-            write_entry(cache_dir / f"{key}.{fmt}", export([report], fmt))  # aside, renamed, sealed
         fresh += bool(missing)
+        made = {}
+        for fmt in missing:
+            made[fmt] = export([report], fmt)
+            write_entry(cache_dir / f"{key}.{fmt}", made[fmt])  # aside, renamed, sealed
         for fmt in DATA_FORMATS:
             dest = f"{DATA_DIR}/reports/{report.slug}.{fmt}"
-            if adopt is None or not adopt(dest, f"{key}.{fmt}"):
-                place(cache_dir / f"{key}.{fmt}", site_dir / dest)
+            if adopt is not None and adopt(dest, f"{key}.{fmt}"):
+                continue
+            target = folder / f"{report.slug}.{fmt}"
+            if fmt in made:
+                # the bytes at hand go to the site as they are: opening files cost as much as making them
+                target.unlink(missing_ok=True)
+                target.write_bytes(made[fmt])
+            else:
+                place(cache_dir / f"{key}.{fmt}", target)
     return fresh
 
 

@@ -33,7 +33,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from . import aggregate, datafiles, datapages, hosting, opendata, pagecache, pages, render, reuse, sitepages
+from . import aggregate, datafiles, datapages, fragments, hosting, opendata, pagecache, pages, render, reuse, sitepages
 from .dates import chinese_date
 from .findings import format_text
 from .fsutil import CacheError, cache_folder, save_verified
@@ -251,6 +251,10 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         if pages.YEARS_MARKER in markdown:
             markdown = markdown.replace(pages.YEARS_MARKER, pages.years_list(site, page.file.src_uri))
         return markdown
+
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        fragments.install(env, config.theme.custom_dir)  # the nav and tabs pages share, rendered once
+        return env
 
     @event_priority(-100)  # last: every other plugin has read the page's HTML
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:

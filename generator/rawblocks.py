@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 RAW_START, RAW_END = "<!-- nb:raw -->", "<!-- /nb:raw -->"
 RAW_BLOCK = re.compile(re.escape(RAW_START) + r"\n(.*?)\n" + re.escape(RAW_END), re.S)
+_BLANK_LINE = re.compile(r"^[^\S\n]*$", re.M)  # a line that is empty or only spaces (what block() drops)
 
 
 def block(html: str) -> str:
@@ -33,7 +34,7 @@ def block(html: str) -> str:
 
     Blank lines would end an HTML block in Markdown: they are dropped.
     """
-    body = "\n".join(line for line in html.split("\n") if line.strip())
+    body = "\n".join(line for line in html.split("\n") if line.strip()) if _BLANK_LINE.search(html) else html
     return f"{RAW_START}\n{body}\n{RAW_END}"
 
 
@@ -54,12 +55,20 @@ class Placeholders:
         if uri in self._raw:
             return markdown
         blocks: list[str] = []
-
-        def stash(m: re.Match[str]) -> str:
-            blocks.append(m[1])
-            return f"\n\n{self.nonce}{len(blocks) - 1}Z\n\n"
-
-        markdown = RAW_BLOCK.sub(stash, markdown)
+        out: list[str] = []
+        end = 0
+        for m in RAW_BLOCK.finditer(markdown):
+            between = markdown[end:m.start()]
+            if blocks and not between.strip():
+                # Blocks with only blank lines between them share one placeholder, joined as Python-Markdown
+                # joins the paragraphs it would make of them: fewer paragraphs for it to parse.
+                blocks[-1] += "\n" + m[1]
+            else:
+                out.append(f"{between}\n\n{self.nonce}{len(blocks)}Z\n\n")
+                blocks.append(m[1])
+            end = m.end()
+        out.append(markdown[end:])
+        markdown = "".join(out)
         if blocks:
             self._raw[uri] = zlib.compress("\0".join(blocks).encode("utf-8"), 1)
         return markdown

@@ -14,6 +14,7 @@ lifts it out before Python-Markdown runs (rawblocks.py).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 from collections.abc import Callable, Iterable
@@ -56,6 +57,30 @@ def raw_block(html: object) -> Markup:
     return Markup(rawblocks.block(str(html)) + "\n")
 
 
+def relpath(path: str, start: str) -> str:
+    """Return ``posixpath.relpath(path, start)`` of two paths from the site root, without the file system.
+
+    posixpath.relpath makes both absolute with os.getcwd(): 500 reports make 18,000 links.
+    """
+    return _relative(path, start) or posixpath.relpath(path, start)
+
+
+@functools.lru_cache(maxsize=16384)
+def _relative(path: str, start: str) -> str | None:
+    """The relative path from ``start`` to ``path`` when neither leaves the root (else None)."""
+    path, start = posixpath.normpath(path), posixpath.normpath(start)
+    if path.startswith(("/", "..")) or start.startswith(("/", "..")):
+        return None  # above the root or absolute: as posixpath.relpath does it, with the working directory
+    target = [] if path == "." else path.split("/")
+    origin = [] if start == "." else start.split("/")
+    common = 0
+    for a, b in zip(target, origin, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(origin) - common) + target[common:]) or "."
+
+
 class Urls:
     """The site's addresses, with ``use_directory_urls`` (reports/x/) or without (reports/x.html)."""
 
@@ -84,9 +109,9 @@ class Urls:
 
         def href(target: str, markdown: bool = False) -> str:
             if markdown:
-                return posixpath.relpath(target, source_dir or ".")
+                return relpath(target, source_dir or ".")
             address = self.page(target)
-            rel = posixpath.relpath(address or ".", base or ".")
+            rel = relpath(address or ".", base or ".")
             if address.endswith("/") or address == "":
                 rel = "./" if rel == "." else rel.rstrip("/") + "/"
             return rel

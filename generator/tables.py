@@ -39,9 +39,53 @@ def table_html(
     repeating the first block's above the others put their numbers under the wrong headers, so each
     block is kept whole on a page instead, under its own header.
     """
+    statics, slots = _plan(table, id_prefix, caption, caption_id)
+    parts = [""] * (2 * len(statics) - 1)  # statics[i] comes before the number of slots[i]
+    parts[0::2] = statics
+    parts[1::2] = [escape(format_number(numbers.get(key), kind, texts.get(key))) for key, kind in slots]
+    return "".join(parts)
+
+
+Slot = tuple[tuple[str, ...], Kind]  # a data cell of the table: its key and kind
+_PLANS: dict[tuple[int, str, str | None, str | None], tuple[TableDef, tuple[list[str], list[Slot]]]] = {}
+
+
+def _plan(table: TableDef, id_prefix: str, caption: str | None, caption_id: str | None) -> tuple[list[str], list[Slot]]:
+    """Return a table's HTML as the text between its numbers and the numbers' keys (cached per table and ids).
+
+    The markup depends on the format alone: it is built once, and each report fills in its numbers
+    (building it per report was a third of rendering a report page's body).
+    """
+    key = (id(table), id_prefix, caption, caption_id)
+    cached = _PLANS.get(key)
+    if cached is not None and cached[0] is table:
+        return cached[1]
+    statics, slots = [""], []
+    for piece in _markup(table, id_prefix, caption, caption_id):
+        if isinstance(piece, str):
+            statics[-1] += piece
+        else:
+            slots.append(piece)
+            statics.append("")
+    _PLANS[key] = (table, (statics, slots))
+    return statics, slots
+
+
+def _markup(table: TableDef, id_prefix: str, caption: str | None, caption_id: str | None) -> list[str | Slot]:
+    """Return the table's HTML in pieces: text, and a slot for each number."""
+    out: list[str | Slot] = []
+    for line in _lines(table, id_prefix, caption, caption_id):
+        if out:
+            out.append("\n")
+        out.extend([line] if isinstance(line, str) else line)
+    return out
+
+
+def _lines(table: TableDef, id_prefix: str, caption: str | None, caption_id: str | None) -> list[str | list[str | Slot]]:
+    """Return the table's lines: the text of each, or its pieces where it holds a number."""
     grid = layout(table, id_prefix)
     number = "一二三".index(table.id[1]) + 1
-    out = [f'<table class="nb-table nb-t{number}" id="{id_prefix}">']
+    out: list[str | list[str | Slot]] = [f'<table class="nb-table nb-t{number}" id="{id_prefix}">']
     if caption:
         cid = f' id="{escape(caption_id)}"' if caption_id else ""
         out.append(f"<caption{cid}>{escape(caption)}</caption>")
@@ -65,11 +109,9 @@ def table_html(
                 out.append(f'<th class="nb-{cell.kind}"{attrs}>{escape(cell.text)}</th>')
             else:
                 assert cell.cell is not None
-                key = (table.id, *cell.cell.path)
-                value = format_number(numbers.get(key), cell.cell.kind, texts.get(key))
                 cls = "nb-num nb-total" if cell.cell.total else "nb-num"
-                out.append(f'<td class="{cls}" headers="{" ".join(cell.headers)}"{spans}>{escape(value)}</td>')
+                out.append([f'<td class="{cls}" headers="{" ".join(cell.headers)}"{spans}>', ((table.id, *cell.cell.path), cell.cell.kind), "</td>"])
         out.append("</tr>")
     out.append(f"</t{'head' if part == 'head' and not stacked else 'body'}>")
     out.append("</table>")
-    return "\n".join(out)
+    return out

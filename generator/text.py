@@ -57,12 +57,41 @@ def _shift_headings(text: str, top: int) -> str:
 
 _MD = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
 
+# A line Python-Markdown turns into a paragraph (or an ATX heading) of its own text unchanged: no
+# character any Markdown rule or HTML gives meaning to, no leading marker of a block (list item,
+# quote, code, rule, setext underline, table), no control characters, no space at either end.
+# Nearly every line of a real report is one; a text of such lines only skips Python-Markdown,
+# whose inline patterns took most of rendering a report page's prose (tests/test_text_fast.py
+# checks the two give the same HTML).
+_PLAIN_LINE = re.compile(r"(?!\d+[.)]|[-+=]|\s)[^\x00-\x1f\x7f\\`*_\[\]<>&!|~{}#:]*")
+_PLAIN_HEADING = re.compile(r"(#{1,6}) +((?!\d+[.)]|[-+=]|\s)[^\x00-\x1f\x7f\\`*_\[\]<>&!|~{}#:]*)")
+
+
+def _plain_html(source: str) -> str | None:
+    """Return the HTML of a text of plain lines and blank lines (what Python-Markdown makes of it), else None."""
+    out = []
+    for line in source.split("\n"):
+        if not line:
+            continue
+        if line != line.strip():
+            return None
+        if heading := _PLAIN_HEADING.fullmatch(line):
+            level = len(heading[1])
+            out.append(f"<h{level}>{heading[2]}</h{level}>")
+        elif _PLAIN_LINE.fullmatch(line):
+            out.append(f"<p>{line}</p>")
+        else:
+            return None
+    return "\n".join(out)
+
 
 def markdown_html(text: str, top_heading: int = 3) -> str:
     """Return the sanitized HTML of an editor's Markdown; its headings start at ``top_heading``."""
     source = _shift_headings(_paragraphs(text.strip("\n")), top_heading)
-    _MD.reset()
-    html = _MD.convert(source)
+    html = _plain_html(source)
+    if html is None:
+        _MD.reset()
+        html = _MD.convert(source)
     return sanitize(html)
 
 

@@ -1,0 +1,82 @@
+"""Fast paths of the page text: plain prose skips Python-Markdown, raw blocks without blank lines stay as they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import rawblocks, text
+from generator.reader import load_report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _python_markdown(source: str) -> str:
+    text._MD.reset()
+    return text._MD.convert(source)
+
+
+def _source(prose: str, top: int = 3) -> str:
+    return text._shift_headings(text._paragraphs(prose.strip("\n")), top)
+
+
+def test_the_repository_reports_take_the_fast_path_and_render_the_same() -> None:
+    texts = []
+    for path in sorted((ROOT / "reports").rglob("*.yaml")):
+        report, _ = load_report(path, str(path))
+        texts += [report.lead, *report.sections.values()]
+    assert len(texts) >= 30
+    for prose in texts:
+        source = _source(prose)
+        fast = text._plain_html(source)
+        assert fast is not None, prose[:60]
+        assert fast == _python_markdown(source)
+
+
+# Lines made of the characters Markdown gives meaning to, mixed with Chinese prose, spaces and
+# the Unicode spaces str.strip() removes: the fast path must refuse or agree, never differ.
+PIECES = st.sampled_from([
+    "2024年", "主动公开", "（一）", "“条例”", "，", "。", "、", " ", "  ", "\u3000", "\xa0", "\t", "#", "## ", "###### ",
+    "####### ", "1.", "1. ", "2) ", "- ", "* ", "+ ", "> ", "|", "---", "===", "***", "___", "```", "~~~", "`", "*", "_",
+    "[", "]", "(", ")", "<", ">", "&", "&amp;", "!", "\\", "{", "}", ":", "http://x.cn", "<b>", "\u2028", "\x00", "\x7f",
+    "\n", "\n\n", "\r\n", "１", "١", "'", '"', "=", "-", "4", ".", "》", "《", "：", "\ufeff",
+])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(PIECES, max_size=14), st.integers(min_value=1, max_value=5))
+def test_fast_path_agrees_with_python_markdown(pieces: list[str], top: int) -> None:
+    source = _source("".join(pieces), top)
+    fast = text._plain_html(source)
+    if fast is not None:
+        assert fast == _python_markdown(source)
+
+
+def test_fast_path_refuses_markdown() -> None:
+    for source in ("1. 第一", "- 一", "> 引", "a *b*", "a\n---", "    代码", "a  \nb", "<b>x</b>", "a | b", "#标题", "a&b", "１. 第一"):
+        assert text._plain_html(_source(source)) is None, source
+    assert text._plain_html("### （一）主动公开\n\n全年公开1426条。") == "<h3>（一）主动公开</h3>\n<p>全年公开1426条。</p>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "<td>1</td>", "\n", " ", "\u3000", "\t", "\r", "\x1c", "\x85", "\u2028"]), max_size=10))
+def test_a_raw_block_drops_exactly_its_blank_lines(pieces: list[str]) -> None:
+    html = "".join(pieces)
+    kept = "\n".join(line for line in html.split("\n") if line.strip())
+    assert rawblocks.block(html) == f"{rawblocks.RAW_START}\n{kept}\n{rawblocks.RAW_END}"
+
+
+def test_adjacent_raw_blocks_share_a_placeholder_and_come_back_in_place() -> None:
+    import markdown
+
+    def raw(html: str) -> str:
+        return rawblocks.block(html)
+
+    source = f"引言\n\n{raw('<div>1</div>')}\n\n\n{raw('<div>2</div>')}\n\n## 标题\n\n{raw('<p>3</p>')}\n"
+    places = rawblocks.Placeholders()
+    lifted = places.lift(source, "page.md")
+    assert lifted.count(places.nonce) == 2 and "<div>" not in lifted
+    html = places.restore(markdown.markdown(lifted), "page.md")
+    assert html == "<p>引言</p>\n<div>1</div>\n<div>2</div>\n<h2>标题</h2>\n<p>3</p>"
