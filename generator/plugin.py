@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -48,6 +49,7 @@ from .timings import TIMINGS, timed
 from .validate import Validation, validate
 
 log = logging.getLogger("mkdocs.plugins.nianbao")
+JINJA_CACHE = Path(".nianbao-cache") / "jinja"  # compiled templates (Jinja keys them by their source)
 __all__ = ["PRELOADED", "TIMINGS", "NianbaoPlugin", "in_regions"]
 
 
@@ -68,6 +70,17 @@ class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
     regions = c.ListOfItems(c.Type(str), default=[])  # publish only these regions (a shard)
     search_shards = c.ListOfItems(c.Type(dict), default=[])  # other sites whose search index to merge
     search_batch = c.Type(int, default=BATCH_PAGES)  # pages per Pagefind run (its memory grows with them)
+
+
+def _compiled(folder: Path | None) -> jinja2.BytecodeCache | None:
+    """Return a cache of compiled templates in ``folder``, None where it cannot be made (read-only)."""
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def in_regions(reports: list[Report], prefixes: list[str]) -> list[Report]:
@@ -116,6 +129,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         try:  # every cache inside the project's .nianbao-cache/, resolved: cleaning one deletes files
             self.caches = {key: cache_folder(root, getattr(self.config, key)) for key in ("pdf_cache", "data_cache", "page_cache")}
             self.caches["search"] = cache_folder(root, SEARCH_CACHE)
+            self.caches["jinja"] = cache_folder(root, JINJA_CACHE)
         except CacheError as exc:
             raise Abort(str(exc)) from None
         try:
@@ -123,7 +137,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         except opendata.LicenseError as exc:
             raise Abort(str(exc)) from None
         custom = [Path(config.theme.custom_dir) / render.SITE_FOLDER] if config.theme.custom_dir else []
-        render.use(render.Templates(custom), render.Urls(bool(config.use_directory_urls)))
+        render.use(render.Templates(custom, _compiled(self.caches["jinja"]) if self.command == "build" else None),
+                   render.Urls(bool(config.use_directory_urls)))
         TIMINGS.clear()
         self.validation = result = self._validate()
         self.site = pages.SiteIndex(in_regions(result.valid_reports(), self.config.regions))
@@ -254,6 +269,8 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         fragments.install(env, config.theme.custom_dir)  # the nav and tabs pages share, rendered once
+        if self.command == "build" and (compiled := _compiled(self.caches.get("jinja"))):
+            env.bytecode_cache = compiled  # the theme's templates compiled once, not in every build
         return env
 
     @event_priority(-100)  # last: every other plugin has read the page's HTML

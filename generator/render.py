@@ -122,7 +122,8 @@ class Urls:
 class Templates:
     """The page templates: the site's overrides first, then the package's."""
 
-    def __init__(self, site_dirs: Iterable[Path] = ()) -> None:
+    def __init__(self, site_dirs: Iterable[Path] = (), compiled: jinja2.BytecodeCache | None = None) -> None:
+        """``compiled`` keeps the compiled templates between builds (Jinja keys them by their source)."""
         self.site_dirs = [d for d in site_dirs if d.is_dir()]
         package = jinja2.FileSystemLoader(TEMPLATES_DIR)
         self.env = jinja2.Environment(
@@ -135,6 +136,7 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # a build renders each template thousands of times; serve makes new Templates
+            bytecode_cache=compiled,
         )
         self.env.filters.update(md=md_text, yaml=yaml_str, raw=raw_block)
         self.fingerprint = self._fingerprint()

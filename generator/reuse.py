@@ -194,17 +194,6 @@ class Entry:
     mtime_ns: int
     inode: int
 
-    @staticmethod
-    def of(key: str, path: Path) -> Entry:
-        st = path.stat()
-        return Entry(key, st.st_size, st.st_mtime_ns, st.st_ino)
-
-    def matches(self, path: Path) -> bool:
-        try:
-            st = path.stat()
-        except OSError:
-            return False
-        return (st.st_size, st.st_mtime_ns, st.st_ino) == (self.size, self.mtime_ns, self.inode)
 
 
 def manifest_path(cache: Path, target: Path) -> Path:
@@ -219,7 +208,9 @@ class PageReuse:
         self.target, self.staging, self.shared = target, staging, shared
         self.manifest = manifest_path(cache, target)
         self.previous = self._load()
-        self.keys: dict[str, str] = {}  # dest path -> key, for every page of this build with one
+        self.keys: dict[str, str] = {}  # dest path -> key, for every file of this build with one
+        self._target, self._staging = str(target), str(staging)
+        self._folders: set[str] = set()  # staging folders made
         self.reused = 0
         self.rendered = 0
 
@@ -257,27 +248,35 @@ class PageReuse:
         """
         self.keys[dest] = key
         entry = self.previous.get(dest)
-        published = self.target / dest
-        if entry is None or entry.key != key or not entry.matches(published):
+        if entry is None or entry.key != key:
             return False
-        target = self.staging / dest
-        target.parent.mkdir(parents=True, exist_ok=True)
+        published = os.path.join(self._target, dest)  # strings, not Paths: this runs for every file of the site
+        try:
+            st = os.stat(published)
+        except OSError:
+            return False
+        if (st.st_size, st.st_mtime_ns, st.st_ino) != (entry.size, entry.mtime_ns, entry.inode):
+            return False
+        target = os.path.join(self._staging, dest)
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         try:
             os.link(published, target)
         except OSError:
-            place(published, target)  # a file system without hard links
+            place(Path(published), Path(target))  # a file system without hard links
         return True
 
     def save(self) -> None:
         """Record the keys of the pages of the complete staging folder (before it is published)."""
         pages = {}
         for dest, key in self.keys.items():
-            path = self.staging / dest
             try:
-                e = Entry.of(key, path)
+                st = os.stat(os.path.join(self._staging, dest))
             except OSError:
                 continue
-            pages[dest] = [e.key, e.size, e.mtime_ns, e.inode]
+            pages[dest] = [key, st.st_size, st.st_mtime_ns, st.st_ino]
         data = {"version": MANIFEST_VERSION, "shared": self.shared, "pages": pages}
         tmp = self.manifest.with_name(f".{self.manifest.name}.{os.getpid()}.tmp")
         try:
