@@ -144,3 +144,24 @@ def test_the_big_agencies_of_cities_balance_with_thousands_of_applications(tmp_p
     assert [f.flat() for f in result.findings] == []
     new = [r.number("表二", "一、本年新收政府信息公开申请数量", "总计") or 0 for r in result.reports]
     assert max(new) >= 1000, max(new)
+
+
+def test_the_benchmark_edit_changes_prose_and_a_number_and_keeps_the_report_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    _synth().generate(80, tmp_path / "reports", 2)
+    monkeypatch.chdir(tmp_path)
+    before = {r.source: r for r in v.validate([Path("reports")]).reports}
+    edited = run.edit_one_report(tmp_path).relative_to(tmp_path).as_posix()
+    result = v.validate([Path("reports")])
+    assert [f.flat() for f in result.findings] == []
+    after = {r.source: r for r in result.reports}[edited]
+    changed = {k for k, n in after.numbers().items() if before[edited].numbers()[k] != n}
+    assert {k[1:] for k in changed} == {
+        ("三、本年度办理结果", "（一）予以公开", "自然人"), ("三、本年度办理结果", "（一）予以公开", "总计"),
+        ("三、本年度办理结果", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "自然人"),
+        ("三、本年度办理结果", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "总计"),
+    }
+    assert after.sections["六、其他需要报告的事项"] != before[edited].sections["六、其他需要报告的事项"]
