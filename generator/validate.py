@@ -244,6 +244,8 @@ def _validate_files(files: list[Path], cache: tuple[Path, str] | None, light: bo
     return [_validate_one(f, cache, light) for f in files]
 
 
+# The per-user index serves every checkout; files not checked in this run beyond this many are forgotten.
+MAX_UNSEEN = 20_000
 # What the check index keeps of a light report (slim): its fields, the cells as tuples.
 _Entry = tuple[str, int, str, int, int, int, str, tuple[tuple[tuple[str, ...], int | Decimal, str, int, int], ...], dict[tuple[str, ...], Number], list[Finding]]
 
@@ -261,6 +263,7 @@ class CheckIndex:
     def __init__(self, folder: Path, code: str) -> None:
         self.path = folder / f"check-index-{hashlib.sha256(code.encode()).hexdigest()[:16]}.pickle"
         self.entries: dict[str, _Entry] = {}
+        self.seen: set[str] = set()
         self.changed = False
         try:
             with open(self.path, "rb") as f:
@@ -271,6 +274,7 @@ class CheckIndex:
             pass  # no index yet, or a broken one: the files are checked again
 
     def get(self, display: str, key: str, path: Path) -> tuple[Report, list[Finding]] | None:
+        self.seen.add(display)
         entry = self.entries.get(display)
         if entry is None or entry[0] != key:
             return None
@@ -287,6 +291,7 @@ class CheckIndex:
         numbers = {keys.setdefault(k, k): v for k, v in report.numbers().items()}
         self.entries[display] = (key, report.format_id, report.agency_id, report.year, report.lines.get("年度", 0),
                                  report.errors, report.digest, cells, numbers, findings)
+        self.seen.add(display)
         self.changed = True
 
     @functools.cached_property
@@ -299,6 +304,9 @@ class CheckIndex:
         return keys
 
     def save(self) -> None:
+        if len(self.entries) > len(self.seen) + MAX_UNSEEN:  # files of other folders, checked once: forget them
+            self.entries = {d: e for d, e in self.entries.items() if d in self.seen}
+            self.changed = True
         if not self.changed:
             return
         try:

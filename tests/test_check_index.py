@@ -165,3 +165,17 @@ def test_the_benchmark_edit_changes_prose_and_a_number_and_keeps_the_report_vali
         ("三、本年度办理结果", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "总计"),
     }
     assert after.sections["六、其他需要报告的事项"] != before[edited].sections["六、其他需要报告的事项"]
+
+
+def test_the_index_forgets_files_of_other_folders_beyond_its_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(ROOT / "reports", tmp_path / "a")
+    shutil.copytree(ROOT / "reports", tmp_path / "b")
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "cache"
+    v.validate([Path("a")], jobs=1, cache_dir=cache, light=True)
+    v.validate([Path("b")], jobs=1, cache_dir=cache, light=True)
+    code = v.code_fingerprint() + f"PyYAML {v.yaml.__version__}"
+    assert len(v.CheckIndex(cache, code).entries) == 12  # both folders, within the limit
+    monkeypatch.setattr(v, "MAX_UNSEEN", 3)
+    v.validate([Path("b")], jobs=1, cache_dir=cache, light=True)
+    assert sorted(v.CheckIndex(cache, code).entries) == sorted(p.as_posix() for p in Path("b").rglob("*.yaml"))
