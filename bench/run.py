@@ -1,11 +1,16 @@
 """The benchmark suite: check, cold build, incremental build, memory, size, search bytes, baselines.
 
-For each N (default 200, 2,000 and 10,000 synthetic reports from bench/synth.py) it measures, in a
-fresh project folder with no caches:
-  - ``nianbao check --no-cache`` (cold) and ``nianbao check`` again (cached)
+For each N (default 200, 2,000 and 10,000 synthetic reports of real size from bench/synth.py;
+``--small`` for the first, uniform 7 KB corpus) it measures, in a fresh project folder with no
+caches (the per-user check cache too: NIANBAO_CACHE_DIR points into the project):
+  - ``nianbao check --no-cache`` (cold) against, in the same run, libyaml alone loading the same
+    files in one process (``yaml.load(text, Loader=yaml.CSafeLoader)``); check may use both cores
+    (its worker processes), libyaml uses one
+  - ``nianbao check`` once to fill its cache and again (warm: 10,000 unchanged files)
   - a full cold ``nianbao build`` (validation, pages, PDFs, search index, data) with the peak RSS of
     the whole process tree, and the time of each stage as the build reports it
-  - an incremental build after editing one report (and how many PDFs it rendered)
+  - an incremental build after editing one report's prose and one number of its 表二 (kept in
+    balance), so that its page, PDF, data and search entry all change (and how many PDFs it rendered)
   - site size and file count, HTML bytes of report pages, bytes a browser downloads for a first
     search (real headless Chromium)
 and, in the same run, the baselines: a bare ``mkdocs build`` of the same Markdown pages without the
@@ -13,9 +18,10 @@ nianbao plugin (overhead ratio), WeasyPrint rendering report pages to PDF (speed
 and the size of Material's built-in lunr search index for the same pages (size ratio).
 
     .venv/bin/python bench/run.py [--sizes 200,2000,10000] [--out bench/out]
-        [--baselines-up-to 2000] [--merge bench/out/results.json]
+        [--baselines-up-to 2000] [--merge bench/out/results.json] [--small]
 
-It prints one table and writes bench/out/results.json. The baselines are measured up to 2,000
+Each measurement prints the load average at its start and end. It prints one table, then every
+target with its figure and met / NOT met, and writes bench/out/results.json. The baselines are measured up to 2,000
 reports (bare mkdocs of 10,000 pages alone takes far longer than the whole nianbao build); --merge
 adds the other sizes of an earlier run, so that 10,000 can be measured on its own.
 """
@@ -44,16 +50,20 @@ NIANBAO = str(Path(PY).parent / "nianbao")
 MKDOCS = str(Path(PY).parent / "mkdocs")
 sys.path.insert(0, str(ROOT))
 
+# Issue 17, on the 2-core benchmark machine: (target, whether the figure may equal it).
 TARGETS = {
-    "check_10000_s": 10.0,
     "build_2000_s": 90.0,
     "build_10000_s": 480.0,
-    "peak_rss_mib": 2048.0,
-    "incremental_2000_s": 30.0,
+    "incremental_2000_s": 10.0,
+    "incremental_10000_s": 30.0,
+    "check_warm_10000_s": 2.0,
+    "check_cold_vs_libyaml_10000": 1.2,
+    "peak_rss_mib_10000": 2048.0,
     "overhead_ratio": 1.2,
     "report_page_kb": 100.0,
     "first_search_kb_10000": 300.0,
 }
+AT_MOST = frozenset({"overhead_ratio", "check_cold_vs_libyaml_10000"})  # "≤": the others are "<"
 
 
 # -- measuring -----------------------------------------------------------------------------------
@@ -77,8 +87,14 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def load() -> str:
+    """Return the load averages (1, 5, 15 minutes)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run a command, sampling the peak RSS of its process tree; return time, peak and output."""
+    """Run a command, sampling the peak RSS of its process tree; return time, peak, output and load averages."""
+    load_start = load()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0
@@ -93,7 +109,29 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[st
     text = "".join(output)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{text[-3000:]}")
-    return {"seconds": seconds, "peak_rss": peak, "output": text}
+    return {"seconds": seconds, "peak_rss": peak, "output": text, "load": f"{load_start} → {load()}"}
+
+
+def say(what: str, result: dict[str, Any], extra: str = "") -> None:
+    print(f"{what} {result['seconds']:.2f} s{extra}  (load {result['load']})", flush=True)
+
+
+LIBYAML = """
+import os, sys, yaml
+for folder, dirs, names in os.walk(sys.argv[1]):
+    for name in names:
+        if name.endswith((".yaml", ".yml")):
+            with open(os.path.join(folder, name), encoding="utf-8") as f:
+                yaml.load(f.read(), Loader=yaml.CSafeLoader)
+"""
+
+
+def libyaml_alone(reports: Path, cwd: Path) -> dict[str, Any]:
+    """Load every file with PyYAML's libyaml loader in one process: the floor of reading YAML at all."""
+    import yaml
+
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: the baseline would be the pure-Python loader"
+    return run([PY, "-c", LIBYAML, str(reports)], cwd)
 
 
 def stages(output: str) -> dict[str, float]:
@@ -173,7 +211,7 @@ def first_search_bytes(site: Path, query: str = "行政复议") -> dict[str, Any
 # -- the project and the baselines ----------------------------------------------------------------
 
 
-def make_project(folder: Path, n: int) -> Path:
+def make_project(folder: Path, n: int, small: bool = False) -> Path:
     from bench.synth import generate
 
     project = folder / f"n{n}"
@@ -182,7 +220,7 @@ def make_project(folder: Path, n: int) -> Path:
     shutil.copytree(ROOT / "content", project / "content")
     shutil.copytree(ROOT / "site_overrides", project / "site_overrides")
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    generate(n, project / "reports")
+    generate(n, project / "reports", small=small)
     return project
 
 
@@ -195,7 +233,9 @@ def bare_mkdocs(project: Path, search: bool) -> dict[str, Any]:
     bare = project.parent / f"{project.name}-bare{'-search' if search else ''}"
     shutil.rmtree(bare, ignore_errors=True)
     shutil.copytree(project / "content", bare / "docs")
-    shutil.copytree(project / "site_overrides", bare / "site_overrides")
+    # the theme layer the plugin puts behind the site's custom_dir (hosting.py), the site's own files over it
+    shutil.copytree(ROOT / "generator" / "theme", bare / "site_overrides")
+    shutil.copytree(project / "site_overrides", bare / "site_overrides", dirs_exist_ok=True)
     site = pages.SiteIndex(validate([project / "reports"], cache_dir=project / ".nianbao-cache" / "check").valid_reports())
     # the same pages as a nianbao build without PDFs, data and search (the pages-only build)
     out = dict(sitepages.generate(site, aggregates(site.reports), {}, {}, open_data=False))
@@ -229,39 +269,65 @@ def weasyprint_per_page(site: Path, sample: int = 12) -> float | None:
     return (time.perf_counter() - start) / len(pages)
 
 
+_DISCLOSED = re.compile(r"^(\s+（一）予以公开: \{自然人: )(\d+)(, 商业企业: )(\d+)", re.M)
+
+
 def edit_one_report(project: Path) -> Path:
-    """Change one sentence of one report, keeping it valid."""
-    target = sorted((project / "reports").rglob("*-2024.yaml"))[0]
-    text = target.read_text(encoding="utf-8")
+    """Change one sentence and one number of one report, keeping its tables in balance and it valid.
+
+    One application moves from 予以公开 to 部分公开 (both rows of 表二's results; the sums stay
+    and the prose quotes neither), so the page, the PDF, the data and the search entry all change.
+    """
     marker = "未收取信息处理费。"
-    assert marker in text, target
-    target.write_text(text.replace(marker, marker + "本报告已在门户网站公开。", 1), encoding="utf-8")
+    for target in sorted((project / "reports").rglob("*-2024.yaml")):
+        text = target.read_text(encoding="utf-8")
+        m = _DISCLOSED.search(text)
+        if marker in text and m and int(m[2]) > 0:
+            break
+    else:
+        raise SystemExit("no 2024 report to edit: none discloses an application to a 自然人")
+    partly = re.compile(r"^(\s+（二）部分公开[^:]*: \{自然人: )(\d+)", re.M)
+    text = _DISCLOSED.sub(lambda m: f"{m[1]}{int(m[2]) - 1}{m[3]}{m[4]}", text, count=1)
+    text = partly.sub(lambda m: f"{m[1]}{int(m[2]) + 1}", text, count=1)
+    text = text.replace(marker, marker + "本报告已在门户网站公开。", 1)
+    target.write_text(text, encoding="utf-8")
     return target
 
 
 # -- one size ------------------------------------------------------------------------------------
 
 
-def measure(n: int, folder: Path, weasy_sample: int, baselines: bool = True) -> dict[str, Any]:
-    print(f"\n=== N = {n} ===", flush=True)
-    project = make_project(folder, n)
+def measure(n: int, folder: Path, weasy_sample: int, baselines: bool = True, small: bool = False) -> dict[str, Any]:
+    print(f"\n=== N = {n}{' (small corpus)' if small else ''} ===  load {load()}", flush=True)
+    project = make_project(folder, n, small)
     reports = project / "reports"
-    figures: dict[str, Any] = {"n": n}
-    check = run([NIANBAO, "check", "--no-cache", str(reports)], project)
-    figures["check_s"] = check["seconds"]
-    print(f"check (cold) {check['seconds']:.1f} s", flush=True)
-    cold = run([NIANBAO, "build"], project)
+    # the per-user check cache of an earlier run would make this run's cold build warm
+    env = dict(os.environ, NIANBAO_CACHE_DIR=str(project / ".nianbao-cache" / "user"))
+    figures: dict[str, Any] = {"n": n, "corpus_mib": sum(p.stat().st_size for p in reports.rglob("*.yaml")) / 2**20}
+    check = run([NIANBAO, "check", "--no-cache", str(reports)], project, env)
+    libyaml = libyaml_alone(reports, project)
+    figures.update(check_s=check["seconds"], libyaml_s=libyaml["seconds"], check_vs_libyaml=check["seconds"] / libyaml["seconds"],
+                   load={"check": check["load"], "libyaml": libyaml["load"]})
+    say("check (cold, --no-cache)", check)
+    say("libyaml alone, same files, one process", libyaml, f"; check / libyaml {figures['check_vs_libyaml']:.2f}")
+    cold = run([NIANBAO, "build"], project, env)
     figures.update(build_s=cold["seconds"], build_peak_rss_mib=cold["peak_rss"] / 2**20, build_stages=stages(cold["output"]))
     figures.update(pdf_summary(cold["output"]))
-    print(f"cold build {cold['seconds']:.1f} s, peak RSS {cold['peak_rss'] / 2**20:.0f} MiB, stages {figures['build_stages']}", flush=True)
-    cached = run([NIANBAO, "check", str(reports)], project)
-    figures["check_cached_s"] = cached["seconds"]
+    figures["load"]["build"] = cold["load"]
+    say("cold build", cold, f", peak RSS {cold['peak_rss'] / 2**20:.0f} MiB, stages {figures['build_stages']}")
+    fill = run([NIANBAO, "check", str(reports)], project, env)
+    warm = run([NIANBAO, "check", str(reports)], project, env)
+    figures.update(check_fill_s=fill["seconds"], check_cached_s=warm["seconds"])
+    figures["load"]["check_warm"] = warm["load"]
+    say("check (filling its index after the build)", fill)
+    say("check (warm, unchanged files)", warm)
     edited = edit_one_report(project)
-    inc = run([NIANBAO, "build"], project)
+    inc = run([NIANBAO, "build"], project, env)
     m = re.search(r"PDF：\d+ 份报告（(\d+) 份新生成", inc["output"])
     figures.update(incremental_s=inc["seconds"], incremental_pdfs=int(m[1]) if m else None, incremental_stages=stages(inc["output"]))
     figures["edited"] = str(edited.relative_to(project))
-    print(f"incremental build {inc['seconds']:.1f} s ({figures['incremental_pdfs']} PDF rendered)", flush=True)
+    figures["load"]["incremental"] = inc["load"]
+    say("incremental build, one report's prose and a number edited", inc, f" ({figures['incremental_pdfs']} PDF rendered)")
     figures.update(site_stats(project / "site"))
     figures.update(first_search_bytes(project / "site"))
     print(f"first search {figures['first_search_kb']:.0f} KB in {figures['first_search_requests']} requests", flush=True)
@@ -274,8 +340,10 @@ def measure(n: int, folder: Path, weasy_sample: int, baselines: bool = True) -> 
         text = re.sub(rf"(?m)^(\s+){key}: true", rf"\1{key}: false", text)
         if f"{key}: false" not in text:
             text = text.replace("      reports_dir: reports", f"      reports_dir: reports\n      {key}: false", 1)
+    # its own page cache: the full build's would make this a warm build against a cold bare mkdocs
+    text = text.replace("      reports_dir: reports", "      reports_dir: reports\n      page_cache: .nianbao-cache/pages-only", 1)
     pages_config.write_text(text, encoding="utf-8")
-    pages_only = run([NIANBAO, "build", "-f", str(pages_config), "-d", str(project / "site-pages-only")], project)
+    pages_only = run([NIANBAO, "build", "-f", str(pages_config), "-d", str(project / "site-pages-only")], project, env)
     figures["pages_only_s"] = pages_only["seconds"]
     bare = bare_mkdocs(project, search=False)
     figures["bare_mkdocs_s"] = bare["seconds"]
@@ -287,8 +355,9 @@ def measure(n: int, folder: Path, weasy_sample: int, baselines: bool = True) -> 
     weasy = weasyprint_per_page(project / "site", weasy_sample)
     figures["weasyprint_s_per_report"] = weasy
     figures["pdf_speed_ratio"] = (weasy / pdf_s) if weasy and pdf_s else None
-    print(f"bare mkdocs {bare['seconds']:.1f} s vs pages-only nianbao {pages_only['seconds']:.1f} s; "
-          f"lunr index {figures['lunr_index_kb']:.0f} KB", flush=True)
+    figures["load"].update(pages_only=pages_only["load"], bare_mkdocs=bare["load"])
+    print(f"bare mkdocs {bare['seconds']:.1f} s (load {bare['load']}) vs pages-only nianbao {pages_only['seconds']:.1f} s "
+          f"(load {pages_only['load']}); lunr index {figures['lunr_index_kb']:.0f} KB", flush=True)
     for extra in ("site-pages-only",):
         shutil.rmtree(project / extra, ignore_errors=True)
     return figures
@@ -297,8 +366,12 @@ def measure(n: int, folder: Path, weasy_sample: int, baselines: bool = True) -> 
 def table(results: list[dict[str, Any]]) -> str:
     rows = [
         ("reports", "n", "{:.0f}"),
+        ("report files (MiB)", "corpus_mib", "{:.1f}"),
         ("check, cold (s)", "check_s", "{:.2f}"),
-        ("check, cached (s)", "check_cached_s", "{:.2f}"),
+        ("libyaml alone, same files, 1 process (s)", "libyaml_s", "{:.2f}"),
+        ("check cold / libyaml", "check_vs_libyaml", "{:.2f}"),
+        ("check, filling its index (s)", "check_fill_s", "{:.2f}"),
+        ("check, warm (s)", "check_cached_s", "{:.2f}"),
         ("full cold build (s)", "build_s", "{:.1f}"),
         ("  PDFs and bundles, alongside the rest (s)", "pdf_elapsed_s", "{:.1f}"),
         ("  waiting for them at the end (s)", "pdf_waited_s", "{:.1f}"),
@@ -332,19 +405,24 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 def verdicts(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return every target with its measured figure (None when its size was not measured) and whether it is met."""
     by_n = {r["n"]: r for r in results}
-    out: dict[str, Any] = {}
-    if 10000 in by_n:
-        out["check_10000_s"] = by_n[10000]["check_s"]
-        out["build_10000_s"] = by_n[10000]["build_s"]
-        out["first_search_kb_10000"] = by_n[10000]["first_search_kb"]
-    if 2000 in by_n:
-        out["build_2000_s"] = by_n[2000]["build_s"]
-        out["incremental_2000_s"] = by_n[2000]["incremental_s"]
-    out["peak_rss_mib"] = max(r["build_peak_rss_mib"] for r in results)
-    out["overhead_ratio"] = max(r["overhead_ratio"] for r in results if "overhead_ratio" in r)
-    out["report_page_kb"] = max(r["report_page_kb_max"] for r in results)
-    return {k: {"value": round(v, 2), "target": TARGETS[k], "met": v < TARGETS[k] or (k == "overhead_ratio" and v <= TARGETS[k])}
+    big, mid = by_n.get(10000, {}), by_n.get(2000, {})
+    with_baselines = [r["overhead_ratio"] for r in results if "overhead_ratio" in r]
+    out: dict[str, Any] = {
+        "build_2000_s": mid.get("build_s"),
+        "build_10000_s": big.get("build_s"),
+        "incremental_2000_s": mid.get("incremental_s"),
+        "incremental_10000_s": big.get("incremental_s"),
+        "check_warm_10000_s": big.get("check_cached_s"),
+        "check_cold_vs_libyaml_10000": big.get("check_vs_libyaml"),
+        "peak_rss_mib_10000": big.get("build_peak_rss_mib"),
+        "overhead_ratio": max(with_baselines) if with_baselines else None,
+        "report_page_kb": max(r["report_page_kb_max"] for r in results),
+        "first_search_kb_10000": big.get("first_search_kb"),
+    }
+    return {k: {"value": None if v is None else round(v, 2), "target": TARGETS[k],
+                "met": None if v is None else (v <= TARGETS[k] if k in AT_MOST else v < TARGETS[k])}
             for k, v in out.items()}
 
 
@@ -356,12 +434,13 @@ def main() -> None:
     parser.add_argument("--weasyprint-sample", type=int, default=12)
     parser.add_argument("--baselines-up-to", type=int, default=2000,
                         help="measure the baselines (bare mkdocs, lunr, WeasyPrint) only up to this many reports")
+    parser.add_argument("--small", action="store_true", help="the first corpus (uniform 7 KB reports), for comparison")
     parser.add_argument("--merge", type=Path, default=None,
                         help="an earlier results.json whose other sizes join this run's table and verdicts")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
     sizes = [int(n) for n in args.sizes.split(",")]
-    results = [measure(n, work, args.weasyprint_sample, n <= args.baselines_up_to) for n in sizes]
+    results = [measure(n, work, args.weasyprint_sample, n <= args.baselines_up_to, args.small) for n in sizes]
     if args.merge:
         earlier = json.loads(args.merge.read_text(encoding="utf-8"))["results"]
         results = sorted([r for r in earlier if r["n"] not in sizes] + results, key=lambda r: r["n"])
@@ -369,7 +448,9 @@ def main() -> None:
     checks = verdicts(results)
     print("\ntargets:")
     for k, v in checks.items():
-        print(f"  {k:<24} {v['value']:>10}  target {v['target']:>8}  {'met' if v['met'] else 'NOT MET'}")
+        verdict = "not measured" if v["met"] is None else "met" if v["met"] else "NOT met"
+        value = "—" if v["value"] is None else v["value"]
+        print(f"  {k:<30} {value:>10}  target {'≤' if k in AT_MOST else '<'} {v['target']:>8}  {verdict}")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps({"results": results, "targets": checks}, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\nwritten {args.out / 'results.json'}")

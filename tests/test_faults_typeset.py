@@ -140,3 +140,14 @@ def test_any_fuzz_corpus_file_that_check_passes_builds(tmp_path: Path, fonts: ob
     except UnicodeDecodeError:
         return  # F1: check refuses it, nothing to build
     _bounded(text, tmp_path / f"{name}-{rnd.random()}", fonts)
+
+
+def test_unsettable_pattern_names_the_characters_unsettable_names() -> None:
+    """The pattern built at import (a block table, for speed) marks exactly what ``unsettable`` marks."""
+    from generator.checks.typeset import UNSETTABLE, unsettable
+
+    differ = [hex(code) for code in range(0x10000)
+              if not 0xD800 <= code <= 0xDFFF and (UNSETTABLE.fullmatch(chr(code)) is None) != (unsettable(chr(code)) is None)]
+    assert differ == []
+    assert UNSETTABLE.fullmatch("\U0001F600") and UNSETTABLE.fullmatch("\u200b") and UNSETTABLE.fullmatch("\ue000")
+    assert not UNSETTABLE.search("示例区人民政府 2024 年 ①")
