@@ -238,7 +238,7 @@ def bare_mkdocs(project: Path, search: bool) -> dict[str, Any]:
     shutil.copytree(project / "site_overrides", bare / "site_overrides", dirs_exist_ok=True)
     site = pages.SiteIndex(validate([project / "reports"], cache_dir=project / ".nianbao-cache" / "check").valid_reports())
     # the same pages as a nianbao build without PDFs, data and search (the pages-only build)
-    out = dict(sitepages.generate(site, aggregates(site.reports), {}, {}, open_data=False))
+    out = {uri: sitepages.text(page) for uri, page in sitepages.generate(site, aggregates(site.reports), {}, {}, open_data=False)}
     for uri, text in out.items():
         path = bare / "docs" / uri
         path.parent.mkdir(parents=True, exist_ok=True)
