@@ -80,7 +80,7 @@ def _compiled(folder: Path | None) -> jinja2.BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return render.CompiledTemplates(str(folder))
 
 
 def in_regions(reports: list[Report], prefixes: list[str]) -> list[Report]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from . import rawblocks
@@ -117,6 +118,22 @@ class Urls:
             return rel
 
         return href
+
+
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept in a folder between builds; a folder that is gone, full or read-only only costs compiling."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            pass
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 class Templates:

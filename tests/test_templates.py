@@ -142,3 +142,20 @@ def test_a_folder_with_only_reports_gets_a_home_page(tmp_path: Path) -> None:
     assert 'href="reports/shili-qu-jiaoyuju-2024/"' in home  # the latest year's reports (directory URLs)
     assert 'href="years/2020/"' in home and "2024年度报告" in home
     assert all(f'href="{p}/"' in home for p in ("years", "agencies", "regions", "search"))  # no nav lists them
+
+
+def test_compiled_templates_in_a_folder_that_is_gone_only_cost_compiling(tmp_path: Path) -> None:
+    """A build's cache of compiled templates outlives its folder in the process (render.use): rendering goes on."""
+    from generator import render
+
+    def home(templates: render.Templates) -> str:
+        return templates.render("home.md", href=lambda target, markdown=False: target, meta={}, crumbs=[], tab=None,
+                                title="网站", kind="home", site_name="网站")
+
+    folder = tmp_path / "jinja"
+    folder.mkdir()
+    first = home(render.Templates((), render.CompiledTemplates(str(folder))))
+    assert "网站" in first and list(folder.iterdir())  # compiled and kept
+    assert home(render.Templates((), render.CompiledTemplates(str(folder)))) == first  # loaded from the folder
+    shutil.rmtree(folder)
+    assert home(render.Templates((), render.CompiledTemplates(str(folder)))) == first
