@@ -211,6 +211,29 @@ def make_text(rng: random.Random, agency: str, kind: str, year: int, tables: dic
     }
 
 
+def _report_data(rng: random.Random, agency: dict[str, Any], year: int, fmt: FormatDef, text: dict[str, str],
+                 tables: dict[str, Any], date: datetime.date, place: str) -> dict[str, Any]:
+    """Return a report file's fields (its contact drawn from ``rng``, at an address in ``place``)."""
+    return {
+        "机关名称": agency["name"], "机关代码": agency["id"], "地区": "/".join(agency["region"]),
+        "机关类别": agency["kind"], "年度": year, "格式": fmt.id,
+        "联系方式": {"机构": f"{agency['name']}办公室", "地址": f"{place}人民路{rng.randint(1, 300)}号",
+                  "电话": f"0{rng.randint(100, 999)}-{rng.randint(10000000, 99999999)}"},
+        **text,
+        "落款": {"署名": agency["name"], "日期": date},
+        "tables": tables,
+    }
+
+
+def _report_path(out: Path, agency: dict[str, Any], year: int) -> tuple[Path, str]:
+    """Return where a report goes (under its province and city) and the relative path of the schema from there."""
+    folder = out / agency["region"][0] / agency["region"][1]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{agency['id']}-{year}.yaml"
+    depth = len(path.relative_to(out).parts) - 1
+    return path, "../" * (depth + 1) + "content/schema/report.schema.json"
+
+
 def generate_small(n: int, out: Path, seed: int = 1) -> list[Path]:
     """Write ``n`` reports of the first corpus (7.2–7.6 KB each, 11 agencies a district); return their paths."""
     rng = random.Random(seed)
@@ -241,20 +264,8 @@ def generate_small(n: int, out: Path, seed: int = 1) -> list[Path]:
             deadline_month = 3 if agency["kind"] == "人民政府" else 1
             date = datetime.date(year + 1, deadline_month, rng.randint(5, 28))
             text = make_text(rng, agency["name"], agency["kind"], year, tables)
-            data = {
-                "机关名称": agency["name"], "机关代码": agency["id"], "地区": "/".join(agency["region"]),
-                "机关类别": agency["kind"], "年度": year, "格式": fmt.id,
-                "联系方式": {"机构": f"{agency['name']}办公室", "地址": f"{agency['region'][2]}人民路{rng.randint(1, 300)}号",
-                          "电话": f"0{rng.randint(100, 999)}-{rng.randint(10000000, 99999999)}"},
-                **text,
-                "落款": {"署名": agency["name"], "日期": date},
-                "tables": tables,
-            }
-            folder = out / agency["region"][0] / agency["region"][1]
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{agency['id']}-{year}.yaml"
-            depth = len(path.relative_to(out).parts) - 1
-            schema = "../" * (depth + 1) + "content/schema/report.schema.json"
+            data = _report_data(rng, agency, year, fmt, text, tables, date, agency["region"][2])
+            path, schema = _report_path(out, agency, year)
             path.write_text(render_report(data, schema, with_totals=False), encoding="utf-8")
             paths.append(path)
     return paths
@@ -451,20 +462,8 @@ def generate(n: int, out: Path, seed: int = 1, small: bool = False) -> list[Path
             date = datetime.date(year + 1, deadline_month, rng.randint(5, 28))
             text = make_text(rng, agency["name"], agency["kind"], year, tables)
             text["三、收到和处理政府信息公开申请情况"] = f"{year}年，{agency['name']}收到和处理政府信息公开申请情况如下："
-            data = {
-                "机关名称": agency["name"], "机关代码": agency["id"], "地区": "/".join(agency["region"]),
-                "机关类别": agency["kind"], "年度": year, "格式": fmt.id,
-                "联系方式": {"机构": f"{agency['name']}办公室", "地址": f"{agency['region'][-1]}人民路{rng.randint(1, 300)}号",
-                          "电话": f"0{rng.randint(100, 999)}-{rng.randint(10000000, 99999999)}"},
-                **text,
-                "落款": {"署名": agency["name"], "日期": date},
-                "tables": tables,
-            }
-            folder = out / agency["region"][0] / agency["region"][1]
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{agency['id']}-{year}.yaml"
-            depth = len(path.relative_to(out).parts) - 1
-            schema = "../" * (depth + 1) + "content/schema/report.schema.json"
+            data = _report_data(rng, agency, year, fmt, text, tables, date, agency["region"][-1])
+            path, schema = _report_path(out, agency, year)
             target = min(MAX_BYTES, max(MIN_BYTES, round(_lognormal(rng, MEDIAN_BYTES, SIGMA_BYTES))))
             bare = len(render_report(data, schema, with_totals=False).encode("utf-8"))
             _pad(rng, text, target - bare)

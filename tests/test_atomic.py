@@ -13,17 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
+from projects import site_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 NIANBAO = [sys.executable, "-m", "generator"]
-
-
-def _project(tmp: Path) -> Path:
-    project = tmp / "project"
-    for name in ("content", "site_overrides", "reports"):
-        shutil.copytree(ROOT / name, project / name)
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    return project
 
 
 def _tree(site: Path, search: bool = True) -> dict[str, str]:
@@ -41,7 +34,7 @@ def _build(project: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_killed_builds_never_damage_the_published_site(tmp_path: Path) -> None:
-    project = _project(tmp_path)
+    project = site_copy(tmp_path)
     started = time.monotonic()
     assert _build(project).returncode == 0
     duration = time.monotonic() - started
@@ -86,7 +79,7 @@ def test_killed_builds_never_damage_the_published_site(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("epoch", ["1735732800"])
 def test_two_builds_give_the_same_bytes(tmp_path: Path, epoch: str) -> None:
-    project = _project(tmp_path)
+    project = site_copy(tmp_path)
     env = dict(os.environ, PYTHONPATH=str(ROOT), SOURCE_DATE_EPOCH=epoch)
 
     def build(out: str) -> dict[str, str]:

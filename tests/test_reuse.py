@@ -10,25 +10,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from projects import site_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 NIANBAO = [sys.executable, "-m", "generator"]
 SAMPLE = "reports/qiaokou-rongmeiti-2024.yaml"
 REUSED = re.compile(r"页面：(\d+) 页与上次构建相同，直接沿用；(\d+) 页重新生成")
-
-
-def _project(tmp: Path) -> Path:
-    project = tmp / "project"
-    for name in ("content", "site_overrides", "reports"):
-        shutil.copytree(ROOT / name, project / name)
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    return project
 
 
 def _build(project: Path, *args: str) -> tuple[int, int]:
@@ -61,7 +53,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = _project(tmp_path_factory.mktemp("reuse"))
+    project = site_copy(tmp_path_factory.mktemp("reuse"))
     assert _build(project) == (0, -1)  # the first build: nothing published yet
     return project
 
@@ -121,7 +113,7 @@ def test_what_every_page_shows_renders_every_page_again(project: Path, tmp_path:
 
 
 def test_a_host_site_with_other_plugins_renders_every_page(tmp_path: Path) -> None:
-    project = _project(tmp_path)
+    project = site_copy(tmp_path)
     _edit(project / "mkdocs.yml", "plugins:\n", "plugins:\n  - search\n")
     assert _build(project) == (0, -1)
     assert _build(project) == (0, -1)  # Material's search reads every page: none is taken as it was
