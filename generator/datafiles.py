@@ -104,7 +104,8 @@ def _composed(kind: str, reports: Sequence[Report], cache_dir: Path | None) -> b
     return header + b"".join(p[len(header):] for p in parts)
 
 
-def _cached_collection(cache_dir: Path | None, name: str, reports: Sequence[Report], extra: str, make: Callable[[], bytes]) -> bytes:
+def _cached_collection(cache_dir: Path | None, name: str, reports: Sequence[Report], extra: str, make: Callable[[], bytes],
+                       used: set[str]) -> bytes:
     """Return a collection file from the cache when its reports (and ``extra``) are the same, else make and keep it."""
     if cache_dir is None:
         return make()
@@ -112,7 +113,7 @@ def _cached_collection(cache_dir: Path | None, name: str, reports: Sequence[Repo
     for r in reports:
         key.update(f"{_report_key(r)}\0".encode())
     entry = cache_dir / f"collection-{key.hexdigest()[:40]}{Path(name).suffix}"
-    _used.add(entry.name)
+    used.add(entry.name)
     if sealed(entry):
         return entry.read_bytes()
     data = make()
@@ -120,16 +121,15 @@ def _cached_collection(cache_dir: Path | None, name: str, reports: Sequence[Repo
     return data
 
 
-_used: set[str] = set()  # the collection entries of this build
 COLLECTION = re.compile(r"collection-[0-9a-f]{40}\.[a-z]+")
 
 
-def _prune_collections(cache_dir: Path) -> None:
+def _prune_collections(cache_dir: Path, used: set[str]) -> None:
     """Delete the collection entries this build did not use (but a concurrent build's, written lately)."""
     recent = time.time() - 600
     old = []
     for path in cache_dir.iterdir():
-        if COLLECTION.fullmatch(path.name) and path.name not in _used:
+        if COLLECTION.fullmatch(path.name) and path.name not in used:
             try:
                 if path.stat().st_mtime < recent:
                     old.append(path.name)
@@ -158,6 +158,7 @@ def write_collections(
     created = created or newest_report_time(reports)
     stamp = created.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     files = collection(reports)
+    used: set[str] = set()  # the collection entries of this build: the others are pruned
     for f in files:
         if f.kind == "dictionary":
             data = dictionary_csv()
@@ -170,15 +171,14 @@ def write_collections(
                 keywords=("政府信息公开", "年度报告", "开放数据"), created=stamp, company=publisher,
             )
             data = _cached_collection(cache_dir, f.name, f.reports, f"{properties}",
-                                      functools.partial(export, f.reports, "xlsx", properties))
+                                      functools.partial(export, f.reports, "xlsx", properties), used)
         elif f.kind in _WRITERS:
             data = _composed(f.kind, f.reports, cache_dir) or export(f.reports, _WRITERS[f.kind])
         else:
             continue
         (out / f.name).write_bytes(data)
     if cache_dir is not None:
-        _prune_collections(cache_dir)
-        _used.clear()
+        _prune_collections(cache_dir, used)
     package = datapackage(out, files, license, publisher, site_url, created)
     (out / PACKAGE).write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return {f"{DATA_DIR}/{f.name}": (out / f.name).stat().st_size for f in files}
