@@ -179,3 +179,35 @@ def test_the_index_forgets_files_of_other_folders_beyond_its_limit(tmp_path: Pat
     monkeypatch.setattr(v, "MAX_UNSEEN", 3)
     v.validate([Path("b")], jobs=1, cache_dir=cache, light=True)
     assert sorted(v.CheckIndex(cache, code).entries) == sorted(p.as_posix() for p in Path("b").rglob("*.yaml"))
+
+
+def test_a_build_reads_cached_whole_reports_itself_and_checks_only_the_changed_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build's validation (whole reports, with a cache) answers cached files in this process.
+
+    Sending them through worker processes only to unpickle and pickle them again cost twice the time
+    of reading them here; what it returns must be what a check of every file returns.
+    """
+    shutil.copytree(ROOT / "reports", tmp_path / "reports", symlinks=True)
+    shutil.copytree(FIXTURES / "R1", tmp_path / "reports" / "fixture", symlinks=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(v, "PARALLEL_FROM", 2)  # the probed path, with the few files of reports/
+    reports, cache = [Path("reports")], tmp_path / "cache"
+    v.validate(reports, jobs=1, cache_dir=cache)
+    edited = sorted(Path("reports").glob("*.yaml"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("\n", "\n# 编辑\n", 1), encoding="utf-8")
+    checked: list[str] = []
+    real_check = v._check  # noqa: SLF001
+
+    def counting(path: Path, display: str, data: bytes | None = None) -> tuple[Report, list[Finding]]:
+        checked.append(display)
+        return real_check(path, display, data)
+
+    monkeypatch.setattr(v, "_check", counting)
+    warm = v.validate(reports, jobs=2, cache_dir=cache)  # one file to check: no worker processes either
+    assert checked == [v.display_path(edited)]
+    again = v.validate(reports, jobs=1)
+    assert _all(warm.findings) == _all(again.findings)
+    whole = [(r.source, r.digest, r.cells, r.lines, r.errors) for r in warm.reports]
+    assert whole == [(r.source, r.digest, r.cells, r.lines, r.errors) for r in again.reports]
