@@ -40,6 +40,10 @@ from .pagefind_batch import Batch, Postings, load
 from .pagefind_canon import CborError, _head, _write, _write_raw
 
 CHUNK_SIZE = 20_000  # Pagefind's index_chunk_size (pagefind/src/index/mod.rs, chunk_index)
+# The word index is written again whole after any edit (an edited page's words lie in nearly every
+# chunk), so its gzip level is the fastest: at level 6 compressing it was half of a one-edit merge
+# (1.6 s of CPU for the 288 chunks of 2,000 reports, 0.33 s at level 1), for 13 % fewer bytes.
+CHUNK_LEVEL = 1
 
 
 @dataclass
@@ -140,7 +144,7 @@ def _merge_words(parts: list[_Part], language: str, out: Path) -> list[list[str]
 
     def flush() -> None:
         cbor = _head(4, 1) + _head(4, len(current)) + b"".join(current)
-        chunks.append([first, last, _write_raw(out / "index", f"{language}_", ".pf_index", cbor, 7)])
+        chunks.append([first, last, _write_raw(out / "index", f"{language}_", ".pf_index", cbor, 7, CHUNK_LEVEL)])
         current.clear()
 
     merged = heapq.merge(*(_tagged(part) for part in parts), key=lambda item: item[0])  # equal words in batch order
