@@ -127,11 +127,11 @@ def _write(folder: Path, prefix: str, suffix: str, value: Any, digits: int) -> s
     return _write_raw(folder, prefix, suffix, _encode(value), digits)
 
 
-def _write_raw(folder: Path, prefix: str, suffix: str, cbor: bytes, digits: int) -> str:
+def _write_raw(folder: Path, prefix: str, suffix: str, cbor: bytes, digits: int, level: int = 6) -> str:
     """Write already encoded CBOR as Pagefind does, named by a hash of its bytes; return the name."""
     raw = SIGNATURE + cbor
     name = f"{prefix}{hashlib.sha256(raw).hexdigest()[:digits]}"
-    (folder / f"{name}{suffix}").write_bytes(gzip.compress(raw, compresslevel=6, mtime=0))
+    (folder / f"{name}{suffix}").write_bytes(gzip.compress(raw, compresslevel=level, mtime=0))
     return name
 
 

@@ -7,14 +7,15 @@ index chunk at a time, so that memory stays that of one batch. The result is the
 Pagefind run writes (pagefind 1.5): what a browser downloads for a search does not change.
 
 What is merged, for each language:
-  - pages (meta index): the batches' pages one batch after another, each batch's in its own
-    order, so that a batch's page numbers only move by the pages of the batches before it;
+  - pages (meta index): the batches' pages one batch after another, each batch's in the order
+    of their addresses (pagefind_batch), so that a batch's page numbers only move by the pages
+    of the batches before it;
   - word index: the batches' sorted chunks are merged word by word and cut into chunks by
     Pagefind's own rule (``chunk_index``: a chunk ends once the sum over its words of locations +
     1 per page reaches 20,000) with its boundary prefixes (``chunk_meta``). A word's postings are
     delta-encoded page numbers: a batch's postings are copied as bytes, only the first delta of
-    each batch written again. Each batch's words are read once (``prepare``, kept beside a cached
-    batch), so a merge after an edit reads one batch's postings, not every batch's;
+    each batch written again. Each batch is read once (pagefind_batch.prepare, kept beside a
+    cached batch), so a merge after an edit reads no batch's postings again;
   - filters: values' page lists moved and merged;
   - fragments: copied (named by their content hash; a rare clash between batches is renamed).
 Every file is named by a hash of its bytes, as pagefind_canon names them. The same batches give
@@ -23,12 +24,10 @@ the same bytes.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import heapq
 import itertools
 import json
-import pickle
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -37,9 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from .fsutil import MANIFEST  # a cached batch's seal (fsutil.seal_tree), not Pagefind's
-from .pagefind_canon import SIGNATURE, CborError, _head, _write, _write_raw, read
+from .pagefind_batch import Batch, Postings, load
+from .pagefind_canon import CborError, _head, _write, _write_raw
 
 CHUNK_SIZE = 20_000  # Pagefind's index_chunk_size (pagefind/src/index/mod.rs, chunk_index)
+# The word index is written again whole after any edit (an edited page's words lie in nearly every
+# chunk), so its gzip level is the fastest: at level 6 compressing it was half of a one-edit merge
+# (1.6 s of CPU for the 288 chunks of 2,000 reports, 0.33 s at level 1), for 13 % fewer bytes.
+CHUNK_LEVEL = 1
 
 
 @dataclass
@@ -47,7 +51,7 @@ class _Part:
     """One batch's bundle, for one language."""
 
     folder: Path
-    meta: list[Any]
+    batch: Batch
     offset: int = 0  # its first page's number in the merged bundle
 
 
@@ -68,12 +72,13 @@ def merge_bundles(parts: list[Path], out: Path, adopt: Adopt | None = None) -> N
     for name in ("fragment", "index", "filter"):
         (out / name).mkdir()
     for item in parts[0].iterdir():  # pagefind.js, the wasm, the UI files: the same in every batch
-        if item.is_file() and item.name not in ("pagefind-entry.json", MANIFEST) and not item.name.endswith((".pf_meta", ".pickle")):
+        if item.is_file() and item.name not in ("pagefind-entry.json", MANIFEST) and not item.name.startswith("nianbao-") \
+                and not item.name.endswith(".pf_meta"):
             shutil.copy2(item, out / item.name)
     languages: dict[str, Any] = {}
     for language in sorted({lang for e in entries for lang in e["languages"]}):
         infos = [(folder, e["languages"][language]) for folder, e in zip(parts, entries, strict=True) if language in e["languages"]]
-        batch = [_Part(folder, read(folder / f"pagefind.{info['hash']}.pf_meta")) for folder, info in infos]
+        batch = [_Part(folder, load(folder, language)) for folder, _info in infos]
         meta_hash, count = _merge_language(batch, language, out, adopt)
         languages[language] = {"hash": meta_hash, "wasm": infos[0][1].get("wasm"), "page_count": count}
     entry = {**entries[0], "languages": languages}
@@ -81,15 +86,12 @@ def merge_bundles(parts: list[Path], out: Path, adopt: Adopt | None = None) -> N
 
 
 def _merge_language(parts: list[_Part], language: str, out: Path, adopt: Adopt | None = None) -> tuple[str, int]:
-    for part in parts:
-        if not (isinstance(part.meta, list) and len(part.meta) == 6) or part.meta[4]:
-            raise CborError("unexpected meta index layout (or sorts, which nianbao does not use)")
     merged_pages: list[list[Any]] = []
     written: dict[str, bytes] = {}
-    names = Counter(name for part in parts for name, _ in part.meta[1])  # a name in two batches: compared by bytes
+    names = Counter(name for part in parts for _, name, _ in part.batch.pages)  # a name in two batches: compared by bytes
     for part in parts:
         part.offset = len(merged_pages)
-        for name, words in part.meta[1]:
+        for _url, name, words in part.batch.pages:
             fragment = f"fragment/{name}.pf_fragment"
             if name not in written and adopt is not None and adopt(fragment, name):
                 written[name] = (out / fragment).read_bytes() if names[name] > 1 else b""
@@ -106,160 +108,10 @@ def _merge_language(parts: list[_Part], language: str, out: Path, adopt: Adopt |
             merged_pages.append([name, words])
     chunks = _merge_words(parts, language, out)
     filters = _merge_filters(parts, language, out)
-    fields = sorted({f for part in parts for f in part.meta[5]})
-    meta = [parts[0].meta[0], merged_pages, chunks, filters, [], fields]
+    fields = sorted({f for part in parts for f in part.batch.fields})
+    meta = [parts[0].batch.version, merged_pages, chunks, filters, [], fields]
     name = _write(out, f"pagefind.{language}_", ".pf_meta", meta, 10)
     return name.removeprefix("pagefind."), len(merged_pages)
-
-
-# A word's postings in one batch: (count, first page, last page, weight in Pagefind's chunk rule,
-# the postings' bytes after the first page's delta). The locations (most of an index) are copied
-# as bytes, never decoded: decoding and re-encoding them in Python took 120 s for 10,000 reports.
-Postings = tuple[int, int, int, int, bytes]
-Word = tuple[str, Postings, list[tuple[str, Postings]]]
-WORDS = "nianbao-words-{language}.pickle"  # a batch's words, read once (prepare)
-
-
-def _head_at(data: bytes, i: int) -> tuple[int, int, int]:
-    """Return (major type, argument, next offset) of the CBOR item at ``i``."""
-    head = data[i]
-    info = head & 31
-    if info < 24:
-        return head >> 5, info, i + 1
-    if info > 27:
-        raise CborError(f"indefinite length at {i}")
-    size = 1 << (info - 24)
-    return head >> 5, int.from_bytes(data[i + 1 : i + 1 + size], "big"), i + 1 + size
-
-
-def _skip_ints(data: bytes, i: int, n: int) -> int:
-    """Return the offset after ``n`` CBOR integers starting at ``i``."""
-    for _ in range(n):
-        head = data[i]
-        if head >> 5 > 1:
-            raise CborError(f"not an integer at {i}")
-        info = head & 31
-        i += 1 if info < 24 else 1 + (1 << (info - 24))
-    return i
-
-
-def _expect(data: bytes, i: int, major: int, n: int | None = None) -> tuple[int, int]:
-    got, value, i = _head_at(data, i)
-    if got != major or (n is not None and value != n):
-        raise CborError(f"unexpected index layout at {i}")
-    return value, i
-
-
-def _postings(data: bytes, i: int) -> tuple[Postings, int]:
-    count, i = _expect(data, i, 4)
-    page = first = weight = 0
-    rest = i
-    for n in range(count):
-        _, i = _expect(data, i, 4, 3)
-        delta, i = _expect(data, i, 0)
-        page += delta
-        if n == 0:
-            first, rest = page, i
-        locs, i = _expect(data, i, 4)
-        i = _skip_ints(data, i, locs)
-        meta_locs, i = _expect(data, i, 4)
-        i = _skip_ints(data, i, meta_locs)
-        weight += locs + meta_locs + 1
-    return (count, first, page, weight, data[rest:i] if count else b""), i
-
-
-def _read_words(folder: Path, meta: list[Any]) -> list[Word]:
-    """Return a batch's words in order, each with its postings and its variants' (forms of the word)."""
-    words: list[Word] = []
-    for _from, _to, name in meta[2]:
-        data = gzip.decompress((folder / "index" / f"{name}.pf_index").read_bytes())
-        if not data.startswith(SIGNATURE):
-            raise CborError(f"{name}: no Pagefind signature")
-        _, i = _expect(data, len(SIGNATURE), 4, 1)
-        count, i = _expect(data, i, 4)
-        for _ in range(count):
-            _, i = _expect(data, i, 4, 3)
-            word, postings, i = _named_postings(data, i)
-            variants = []
-            n_variants, i = _expect(data, i, 4)
-            for _ in range(n_variants):
-                _, i = _expect(data, i, 4, 2)
-                form, pages, i = _named_postings(data, i)
-                variants.append((form, pages))
-            words.append((word, postings, variants))
-    return _combined(words)
-
-
-def _combined(words: list[Word]) -> list[Word]:
-    """Return the words sorted, each (and each of its forms) once: Pagefind can list either twice in a batch."""
-    words.sort(key=lambda w: w[0])
-    out: list[Word] = []
-    for word, group in itertools.groupby(words, key=lambda w: w[0]):
-        same = list(group)
-        forms: dict[str, list[Postings]] = {}
-        for _, _, variants in same:
-            for form, postings in variants:
-                forms.setdefault(form, []).append(postings)
-        postings = same[0][1] if len(same) == 1 else _joined([w[1] for w in same])
-        out.append((word, postings, [(form, lists[0] if len(lists) == 1 else _joined(lists)) for form, lists in forms.items()]))
-    return out
-
-
-def _split(postings: Postings) -> list[tuple[int, bytes]]:
-    """Return each posting of a list as (page, its bytes after the page's delta)."""
-    count, page, _final, _weight, rest = postings
-    out = []
-    i = 0
-    for n in range(count):
-        if n:
-            _, i = _expect(rest, i, 4, 3)
-            delta, i = _expect(rest, i, 0)
-            page += delta
-        start = i
-        locs, i = _expect(rest, i, 4)
-        i = _skip_ints(rest, i, locs)
-        meta_locs, i = _expect(rest, i, 4)
-        i = _skip_ints(rest, i, meta_locs)
-        out.append((page, rest[start:i]))
-    return out
-
-
-def _joined(lists: list[Postings]) -> Postings:
-    """Return several postings lists of one batch as one, in page order."""
-    items = sorted((item for postings in lists for item in _split(postings)), key=lambda item: item[0])
-    if not items:
-        return (0, 0, 0, 0, b"")
-    parts, last = [items[0][1]], items[0][0]
-    for page, raw in items[1:]:
-        parts += [b"\x83", _head(0, page - last), raw]
-        last = page
-    return (len(items), items[0][0], last, sum(p[3] for p in lists), b"".join(parts))
-
-
-def prepare(folder: Path) -> None:
-    """Read a batch's words once and keep them beside it (WORDS), for every merge it takes part in."""
-    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
-    for language, info in entry["languages"].items():
-        meta = read(folder / f"pagefind.{info['hash']}.pf_meta")
-        words = _read_words(folder, meta)
-        (folder / WORDS.format(language=language)).write_bytes(pickle.dumps(words, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _words(part: _Part, language: str) -> list[Word]:
-    kept = part.folder / WORDS.format(language=language)
-    try:
-        words: list[Word] = pickle.loads(kept.read_bytes())
-        return words
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-        return _read_words(part.folder, part.meta)  # a batch merged without prepare()
-
-
-def _named_postings(data: bytes, i: int) -> tuple[str, Postings, int]:
-    """Read a word (or a variant's form) and the postings after it."""
-    length, i = _expect(data, i, 3)
-    name = data[i : i + length].decode("utf-8")
-    postings, i = _postings(data, i + length)
-    return name, postings, i
 
 
 def _encode_postings(segments: list[tuple[int, Postings]]) -> bytes:
@@ -278,8 +130,8 @@ def _text(value: str) -> bytes:
     return _head(3, len(raw)) + raw
 
 
-def _tagged(part: _Part, language: str) -> Iterator[tuple[str, int, Postings, list[tuple[str, Postings]]]]:
-    for word, postings, variants in _words(part, language):
+def _tagged(part: _Part) -> Iterator[tuple[str, int, Postings, list[tuple[str, Postings]]]]:
+    for word, postings, variants in part.batch.words:
         yield word, part.offset, postings, variants
 
 
@@ -292,10 +144,10 @@ def _merge_words(parts: list[_Part], language: str, out: Path) -> list[list[str]
 
     def flush() -> None:
         cbor = _head(4, 1) + _head(4, len(current)) + b"".join(current)
-        chunks.append([first, last, _write_raw(out / "index", f"{language}_", ".pf_index", cbor, 7)])
+        chunks.append([first, last, _write_raw(out / "index", f"{language}_", ".pf_index", cbor, 7, CHUNK_LEVEL)])
         current.clear()
 
-    merged = heapq.merge(*(_tagged(part, language) for part in parts), key=lambda item: item[0])  # equal words in batch order
+    merged = heapq.merge(*(_tagged(part) for part in parts), key=lambda item: item[0])  # equal words in batch order
     for word, group in itertools.groupby(merged, key=lambda item: item[0]):
         segments: list[tuple[int, Postings]] = []
         variants: dict[str, list[tuple[int, Postings]]] = {}
@@ -334,15 +186,12 @@ def _prefixes(a: str, b: str) -> tuple[str, str]:
 def _merge_filters(parts: list[_Part], language: str, out: Path) -> list[list[str]]:
     values: dict[str, dict[str, list[int]]] = {}
     for part in parts:
-        for filter_name, name in part.meta[3]:
-            name_in_file, items = read(part.folder / "filter" / f"{name}.pf_filter")
-            if name_in_file != filter_name:
-                raise CborError("unexpected filter layout")
+        for filter_name, items in part.batch.filters.items():
             merged = values.setdefault(filter_name, {})
-            for value, pages in items:
+            for value, pages in items.items():
                 merged.setdefault(value, []).extend(part.offset + page for page in pages)
     out_filters = []
     for filter_name in sorted(values):
-        items = [[value, sorted(pages)] for value, pages in sorted(values[filter_name].items())]
-        out_filters.append([filter_name, _write(out / "filter", f"{language}_", ".pf_filter", [filter_name, items], 7)])
+        items_ = [[value, sorted(pages)] for value, pages in sorted(values[filter_name].items())]
+        out_filters.append([filter_name, _write(out / "filter", f"{language}_", ".pf_filter", [filter_name, items_], 7)])
     return out_filters

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import math
 import os
@@ -39,8 +40,9 @@ from .formats import SECTIONS, TABLE_SECTION, TableDef
 from .fsutil import MANIFEST, dead_asides, library_versions, place_tree, remove_entries, seal_tree, tree_sealed
 from .grid import layout
 from .model import Report
+from .pagefind_batch import prepare, splice_bundle
 from .pagefind_canon import CborError, canonicalize
-from .pagefind_merge import Adopt, merge_bundles, prepare
+from .pagefind_merge import Adopt, merge_bundles
 from .text import markdown_html
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -259,7 +261,10 @@ def _record_code() -> str:
 
 
 def _pagefind_key() -> str:
-    return f"{pagefind_binary()}\0{library_versions('pagefind', 'pagefind_bin_extended')}\0{_record_code()}"
+    from .validate import code_fingerprint
+
+    batch_code = code_fingerprint(("pagefind_batch.py",))  # what a cached batch holds (prepare)
+    return f"{pagefind_binary()}\0{library_versions('pagefind', 'pagefind_bin_extended')}\0{_record_code()}\0{batch_code}"
 
 
 def batches(urls: list[str], batch: int) -> list[list[str]]:
@@ -285,14 +290,14 @@ def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Pa
     binary indexes the same 500 in under a second. Pagefind holds every page's words in memory
     (2.7 GB for 10,000 reports), so the pages are indexed in batches of about ``batch`` (by a hash
     of their URLs, ``batches``) and the bundles merged (pagefind_merge), which keeps memory that
-    of one batch; the merged bundle is the same bytes however the pages were batched. The output
-    is then made deterministic (pagefind_canon). With ``cache_dir``, each batch's bundle is kept
-    by its pages' keys and the whole bundle by all of them: after an edit only the batch holding
-    the edited page is indexed again, and its record made (records are made only for batches not
-    in the cache). A site of several batches is merged in every build (the merge reads the
-    batches' words once, pagefind_merge.prepare) rather than its whole bundle copied into the
-    cache and out again; ``adopt`` takes its fragments from the published site. Return whether
-    the whole bundle came from the cache.
+    of one batch; the merged bundle means what one run's does. The output is then made
+    deterministic (pagefind_canon). With ``cache_dir``, each batch's bundle is kept by its pages'
+    keys and the whole bundle by all of them: after an edit only the edited pages are indexed
+    again and their records made, then spliced into the cached batch that held them
+    (pagefind_batch; a batch of which more than a quarter changed is indexed whole). A site of
+    several batches is merged in every build (the merge reads each batch as prepared once) rather
+    than its whole bundle copied into the cache and out again; ``adopt`` takes its fragments from
+    the published site. Return whether the whole bundle came from the cache.
     """
     sources = [r if isinstance(r, Source) else _fixed(r) for r in records]
     by_url = {source.url: source for source in sources}
@@ -311,20 +316,25 @@ def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Pa
     with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=out_dir.parent) as tmp:
         parts = []
         for i, urls in enumerate(groups):
+            keys = {url: by_url[url].key for url in urls}
             digest = hashlib.sha256(f"batch\0{base}".encode())
             for url in urls:
-                digest.update(f"{url}\0{by_url[url].key}\0".encode())
+                digest.update(f"{url}\0{keys[url]}\0".encode())
             entry = cache_dir / digest.hexdigest()[:32] if cache_dir else None
             if entry is not None and tree_sealed(entry):
                 parts.append(entry)
                 used.append(entry)
                 continue
             part = Path(tmp) / f"part-{i}"
-            pages = {url: _record_html(by_url[url].record()) for url in urls}
-            _run_pagefind(pages, urls, Path(tmp) / f"site-{i}", part)
-            shutil.rmtree(Path(tmp) / f"site-{i}")
+            donor = _donor(cache_dir, base, keys) if cache_dir and len(groups) > 1 else None
+            if donor is not None:  # an edit: only the pages that changed are indexed, and spliced in
+                _splice(part, donor, keys, by_url, Path(tmp) / f"fresh-{i}")
+            else:
+                _index(part, urls, by_url, Path(tmp) / f"site-{i}")
+                if len(groups) > 1:
+                    _prepare(part, urls)
             if len(groups) > 1:
-                _prepare(part)
+                (part / PAGES).write_text(json.dumps({"base": base, "pages": keys}, ensure_ascii=False), encoding="utf-8")
             if entry is not None and len(groups) > 1:
                 _keep(part, entry)
                 used.append(entry)
@@ -347,9 +357,55 @@ def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Pa
     return False
 
 
-def _prepare(part: Path) -> None:
+def _index(out: Path, urls: list[str], by_url: dict[str, Source], staging: Path) -> None:
+    """Run Pagefind over the pages at ``urls`` into ``out``."""
+    pages = {url: _record_html(by_url[url].record()) for url in urls}
+    _run_pagefind(pages, urls, staging, out)
+    shutil.rmtree(staging)
+
+
+def _prepare(part: Path, urls: list[str]) -> None:
     try:
-        prepare(part)
+        prepare(part, urls)
+    except (CborError, OSError, KeyError, ValueError, IndexError) as exc:
+        raise SearchIndexError(f"读取分批建立的搜索索引失败（Pagefind 版本不符？）：{exc}") from None
+
+
+# A prepared batch's pages and their keys (in the cache): what an edit splices its pages into.
+PAGES = "nianbao-pages.json"
+SPLICE_SHARE = 4  # the pages of a batch that changed are indexed alone while they are at most a quarter of it
+
+
+def _donor(cache_dir: Path, base: str, keys: dict[str, str]) -> tuple[Path, dict[str, str]] | None:
+    """Return the cached batch that holds most of these pages as they are (and their keys), if it holds enough."""
+    best: tuple[int, Path, dict[str, str]] | None = None
+    for folder in cache_dir.iterdir() if cache_dir.is_dir() else ():
+        if not ENTRY.fullmatch(folder.name):
+            continue
+        try:
+            data = json.loads((folder / PAGES).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict) or data.get("base") != base or not isinstance(data.get("pages"), dict):
+            continue
+        kept = sum(1 for url, key in data["pages"].items() if keys.get(url) == key)
+        if best is None or kept > best[0]:
+            best = (kept, folder, data["pages"])
+    if best is None or len(keys) - best[0] > max(1, len(keys) // SPLICE_SHARE) or not tree_sealed(best[1]):
+        return None
+    return best[1], best[2]
+
+
+def _splice(part: Path, donor: tuple[Path, dict[str, str]], keys: dict[str, str], by_url: dict[str, Source], tmp: Path) -> None:
+    """Write into ``part`` the batch of the pages ``keys``: the donor's unchanged ones, the others indexed now."""
+    folder, old_keys = donor
+    fresh = [url for url in keys if old_keys.get(url) != keys[url]]
+    drop = {url for url, key in old_keys.items() if keys.get(url) != key}
+    try:
+        if fresh:
+            _index(tmp, fresh, by_url, tmp.with_name(tmp.name + "-site"))
+            prepare(tmp, fresh)
+        splice_bundle(folder, drop, tmp if fresh else None, fresh, part)
     except (CborError, OSError, KeyError, ValueError, IndexError) as exc:
         raise SearchIndexError(f"读取分批建立的搜索索引失败（Pagefind 版本不符？）：{exc}") from None
 
