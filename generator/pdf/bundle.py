@@ -23,7 +23,14 @@ from typing import Any
 import typst
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.annotations import Link
-from pypdf.generic import DecodedStreamObject, NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    EncodedStreamObject,
+    NameObject,
+    TextStringObject,
+)
 
 from ..dates import chinese_date
 from ..fsutil import library_versions, sealed, write_entry
@@ -209,10 +216,15 @@ def _layout(front_pages: int, counts: list[int]) -> tuple[list[int], list[int]]:
 
 # Typst marks each page's footer as a pagination artifact; nothing else in a report is one.
 _FOOTER = re.compile(rb"/Artifact\s*<<[^>]*/Subtype\s*/Footer[^>]*>>\s*BDC\b(.*?)\bEMC", re.S)
+_FOLIO = NameObject("/nbFolio")  # the name of the bundle's page number in a report page's resources
 
 
-def _renumber(page: PageObject, folio: PageObject) -> None:
-    """Replace a report page's own page number by the bundle's (the footer of ``folio``)."""
+def _renumber(page: PageObject, folio: DictionaryObject) -> None:
+    """Replace a report page's own page number by the bundle's (``folio``, a Form XObject).
+
+    The number is drawn where the report's footer was: Typst sets the footer at the top level of the
+    page's content, so the page's own coordinates hold there, which are the folio's too.
+    """
     contents = page.get_contents()
     assert contents is not None
     found = []
@@ -221,7 +233,7 @@ def _renumber(page: PageObject, folio: PageObject) -> None:
         if b"BDC" in m[1] or b"BMC" in m[1]:  # nested marked content: not the template's footer
             raise ValueError("页脚中有嵌套的标记内容")
         found.append(m[0])
-        return b""
+        return b"\nq " + _FOLIO.encode() + b" Do Q\n"  # after an operator: the footer follows one directly
 
     data = _FOOTER.sub(drop, contents.get_data())
     if len(found) != 1:
@@ -229,14 +241,47 @@ def _renumber(page: PageObject, folio: PageObject) -> None:
     stream = DecodedStreamObject()
     stream.set_data(data)
     page.replace_contents(stream.flate_encode())
-    page.merge_page(folio)
+    # The page's own resources (Typst gives each page a direct dictionary; copied if it were shared).
+    own: Any = page.get("/Resources")
+    resources = DictionaryObject(own.get_object() if own is not None else {})
+    listed: Any = resources.get("/XObject")
+    forms = DictionaryObject(listed.get_object() if listed is not None else {})
+    if _FOLIO in forms:
+        raise ValueError("报告页面已有名为 nbFolio 的资源")
+    forms[_FOLIO] = folio.indirect_reference
+    resources[NameObject("/XObject")] = forms
+    page[NameObject("/Resources")] = resources
 
 
-def _folio_pages(compiler: typst.Compiler, data: dict[str, Any], folios: list[int], stamp: int | datetime.datetime) -> list[PageObject]:
+def _folio_pages(compiler: typst.Compiler, data: dict[str, Any], folios: list[int], stamp: int | datetime.datetime) -> PdfReader:
     """Typeset the bundle's page numbers: one page per page of the bundle, its footer alone."""
     numbers = compiler.compile(format="pdf", sys_inputs={"data": json.dumps({**data, "folios": folios}, ensure_ascii=False)}, timestamp=stamp)
     assert isinstance(numbers, bytes)
-    return list(PdfReader(io.BytesIO(numbers)).pages)
+    return PdfReader(io.BytesIO(numbers))
+
+
+def _folio_forms(writer: PdfWriter, reader: PdfReader) -> list[DictionaryObject]:
+    """Return each page of ``reader`` (the bundle's page numbers) as a Form XObject in ``writer``.
+
+    The footer's content stream is taken as it is, still compressed; only its resources (the font
+    of the digits) are copied, once for all pages.
+    """
+    forms: list[DictionaryObject] = []
+    for page in reader.pages:
+        contents: Any = page.raw_get("/Contents").get_object()
+        form = EncodedStreamObject()
+        form._data = contents._data
+        form.update({
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(page.mediabox),
+            NameObject("/Resources"): page["/Resources"].clone(writer),
+        })
+        if "/Filter" in contents:
+            form[NameObject("/Filter")] = contents["/Filter"].clone(writer)
+        writer._add_object(form)
+        forms.append(form)
+    return forms
 
 
 def _merge(job: BundleJob) -> bytes:
@@ -259,9 +304,8 @@ def _merge(job: BundleJob) -> bytes:
             break
         front_pages = len(front_reader.pages)
     marks = json.loads(compiler.query("<nb-toc>", field="value"))
-    folio_pages = _folio_pages(compiler, data, folios, job.stamp)
-
     writer = PdfWriter()
+    folio_forms = _folio_forms(writer, _folio_pages(compiler, data, folios, job.stamp))
     writer.append(front_reader, import_outline=False)
     size = front_reader.pages[0].mediabox
     for title, reader, start in zip(titles, readers, starts, strict=True):
@@ -270,7 +314,7 @@ def _merge(job: BundleJob) -> bytes:
         # The report's own outline (its six sections) is nested under its bookmark.
         writer.append(reader, outline_item=title, import_outline=True)
         for index in range(start - 1, start - 1 + len(reader.pages)):
-            _renumber(writer.pages[index], folio_pages[index])
+            _renumber(writer.pages[index], folio_forms[index])
     _link_contents(writer, marks, starts)
     if job.tagged:  # tagged like its reports
         tags.merge_structure(writer, [front_reader, *readers], "zh-CN", [0] + [s - 1 for s in starts])
