@@ -254,8 +254,8 @@ def _own(value: Object) -> Object:
 def _folio_form(pdf: Pdf, numbers: Pdf, index: int) -> Object:
     """Return page ``index`` of ``numbers`` (the bundle's page numbers) as a Form XObject in ``pdf``.
 
-    The footer's content stream is taken as it is, still compressed; its resources (the font of the
-    digits) are copied once for all pages, as qpdf copies each object of another file only once.
+    The footer's content stream is taken as it is, still compressed; the font of the digits, which
+    every page's resources name, is copied once, as qpdf copies each object of another file once.
     """
     page = numbers.pages[index]
     resources = page.obj.Resources
