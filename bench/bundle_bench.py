@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import pikepdf  # noqa: E402
 from pdf_bench import copies  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
@@ -49,26 +50,35 @@ def main() -> None:
         merge_all(jobs)  # warm the cover compiler and the file cache
         renumbered = min(merge_all(jobs) for _ in range(args.repeat))
 
-        original = bundle._layout, bundle._renumber, bundle._folio_pages  # noqa: SLF001
+        original = bundle._layout, bundle._renumber, bundle._folio_pages, bundle._folio_form  # noqa: SLF001
 
         def plain_layout(front: int, counts: list[int]) -> tuple[list[int], list[int]]:
             starts, page = [], front + 1
             for count in counts:
                 starts.append(page)
                 page += count
-            return starts, [0] * (page - 1)
+            return starts, [0] * front + list(range(front + 1, page))  # no blank pages
 
-        def keep(page: Any, folio: Any) -> None:
+        def keep(pdf: Any, page: Any, folio: Any) -> None:
             pass
 
-        def no_folios(compiler: Any, data: Any, folios: list[int], stamp: Any) -> list[None]:
-            return [None] * len(folios)
+        def no_folios(compiler: Any, data: Any, numbers: list[int], stamp: Any) -> bytes:
+            return empty
 
-        bundle._layout, bundle._renumber, bundle._folio_pages = plain_layout, keep, no_folios  # type: ignore[assignment]  # noqa: SLF001
+        def no_form(pdf: Any, numbers: Any, index: int) -> None:
+            return None
+
+        empty_pdf = pikepdf.new()
+        empty_pdf.add_blank_page()
+        empty = io.BytesIO()
+        empty_pdf.save(empty)
+        empty = empty.getvalue()
+
+        bundle._layout, bundle._renumber, bundle._folio_pages, bundle._folio_form = plain_layout, keep, no_folios, no_form  # type: ignore[assignment]  # noqa: SLF001
         try:
             plain = min(merge_all(jobs) for _ in range(args.repeat))
         finally:
-            bundle._layout, bundle._renumber, bundle._folio_pages = original  # noqa: SLF001
+            bundle._layout, bundle._renumber, bundle._folio_pages, bundle._folio_form = original  # noqa: SLF001
     print(f"{len(reports)} reports, {len(jobs)} bundles")
     print(f"renumbered (build): {renumbered[0]:.2f} s for {renumbered[1]} pages, {1000 * renumbered[0] / renumbered[1]:.2f} ms/page")
     print(f"plain merge:        {plain[0]:.2f} s for {plain[1]} pages, {1000 * plain[0] / plain[1]:.2f} ms/page")

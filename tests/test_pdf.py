@@ -630,6 +630,42 @@ def test_bundle_page_numbers_sit_where_the_reports_own_do(
                 assert _footer(reader.pages[page - 1]) == _footer(own.pages[page - 1])
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_poppler_reads_bundles_cleanly_and_each_report_page_prints_one_number(
+    site: pages.SiteIndex, rendered: dict[str, RenderedPdf], bundles: list[Any]
+) -> None:
+    # Another reader than pypdf: a content stream the renumbering spoiled ("EMCq") shows as a syntax error
+    # here, and a report page that kept its own number next to the bundle's shows two numbers.
+    for bundle, (_, _, reports) in zip(bundles, plan(site), strict=True):
+        run = subprocess.run(["pdftotext", "-layout", str(bundle.path), "-"], capture_output=True, text=True, check=True)
+        assert run.stderr == "", (bundle.filename, run.stderr[:300])
+        texts = run.stdout.split("\f")
+        reader = pypdf.PdfReader(bundle.path)
+        for item, report in zip([o for o in reader.outline if not isinstance(o, list)], reports, strict=True):
+            start = reader.get_destination_page_number(item) + 1
+            for page in range(start, start + len(pypdf.PdfReader(rendered[report.slug].path).pages)):
+                assert re.findall(r"—\s*(\d+)\s*—", texts[page - 1]) == [str(page)], (bundle.filename, page)
+
+
+def test_bundle_nests_each_reports_own_bookmarks_at_its_pages(
+    site: pages.SiteIndex, rendered: dict[str, RenderedPdf], bundles: list[Any]
+) -> None:
+    for bundle, (_, _, reports) in zip(bundles, plan(site), strict=True):
+        reader = pypdf.PdfReader(bundle.path)
+        outline = reader.outline
+        assert len(outline) == 2 * len(reports)  # each report's bookmark, then the list of its own
+        for i, report in enumerate(reports):
+            top, own = outline[2 * i], outline[2 * i + 1]
+            assert isinstance(own, list) and [item.title for item in own] == list(SECTIONS)
+            start = reader.get_destination_page_number(top)
+            member = pypdf.PdfReader(rendered[report.slug].path)
+            # each section where it is in the report, shifted to the report's place in the bundle
+            assert [reader.get_destination_page_number(item) - start for item in own] == [
+                member.get_destination_page_number(item) for item in member.outline
+            ]
+            assert [float(item.top) for item in own] == [float(item.top) for item in member.outline]
+
+
 def test_bundles_are_reproducible(
     site: pages.SiteIndex, rendered: dict[str, RenderedPdf], pdf_settings: PdfSettings, bundles: list[Any], tmp_path: Path
 ) -> None:
