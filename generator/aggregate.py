@@ -70,14 +70,25 @@ def sum_numbers(reports: Iterable[Report]) -> dict[tuple[str, ...], Number]:
 def aggregates(reports: Iterable[Report]) -> list[Aggregate]:
     """Return one aggregate per (year, region prefix) that has reports, ordered by region then year."""
     groups: dict[tuple[int, tuple[str, ...]], list[Report]] = defaultdict(list)
+    own: dict[tuple[int, tuple[str, ...], int], list[Report]] = defaultdict(list)  # by a report's own region
     for r in reports:
+        own[(r.year, r.region, r.format_id)].append(r)
         for depth in range(1, len(r.region) + 1):
             groups[(r.year, r.region[:depth])].append(r)
+    # Each report is added once, to its own region's sum, and the sums are rolled up the regions:
+    # adding every report into every level (province, city, county) took seconds at 10,000 reports.
+    totals: dict[tuple[int, tuple[str, ...], int], dict[tuple[str, ...], Number]] = {}
+    for (year, region, fmt), members in own.items():
+        numbers = sum_numbers(members)
+        for depth in range(1, len(region) + 1):
+            total = totals.setdefault((year, region[:depth], fmt), {})
+            for key, value in numbers.items():
+                total[key] = total.get(key, 0) + value
     out = []
     for (year, region), members in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         formats = {r.format_id for r in members}
         fmt = max(formats)  # one year has one format; a mix would be an error upstream
-        out.append(Aggregate(year, region, fmt, members, sum_numbers(r for r in members if r.format_id == fmt)))
+        out.append(Aggregate(year, region, fmt, members, totals[(year, region, fmt)]))
     return out
 
 

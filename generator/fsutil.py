@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import stat
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -131,23 +132,27 @@ def sealed(path: Path) -> bool:
     or truncation changes its ctime, which no program can set back).
     """
     try:
-        if path.is_symlink() or not path.is_file():
+        name = os.fspath(path)  # two lstat calls and strings: this runs for every cached file of a build
+        st, seal_st = os.lstat(name), os.lstat(name + SEAL)
+        if not stat.S_ISREG(st.st_mode):  # a symlink or a folder is never a cache entry
             return False
-        stamp = _stamp(path)
-        known = _verified_in(path.parent)
-        if stamp is not None and known.get(path.name) == stamp:
-            _seen.setdefault(path.parent, set()).add(path.name)
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, seal_st.st_mtime_ns, seal_st.st_ctime_ns, seal_st.st_ino]
+        parent, base = path.parent, path.name
+        known = _verified_in(parent)
+        if known.get(base) == stamp:
+            _seen.setdefault(parent, set()).add(base)
             return True
-        seal = path.with_name(path.name + SEAL).read_text()
+        seal = Path(name + SEAL).read_text()
         size, _, digest = seal.strip().partition(" ")
-        if int(size) != path.stat().st_size:
+        if int(size) != st.st_size:
             return False
-        if _seal_text(path.read_bytes()) != seal:
+        data = path.read_bytes()
+        if len(data) != st.st_size or _seal_text(data) != seal:
             return False
-        if stamp is not None:
-            known[path.name] = stamp
-            _seen.setdefault(path.parent, set()).add(path.name)
-            _unsaved.add(path.parent)
+        if _stamp(path) == stamp:  # unchanged while it was read
+            known[base] = stamp
+            _seen.setdefault(parent, set()).add(base)
+            _unsaved.add(parent)
         return True
     except (OSError, ValueError):
         return False
