@@ -104,15 +104,19 @@ def _composed(kind: str, reports: Sequence[Report], cache_dir: Path | None) -> b
     return header + b"".join(p[len(header):] for p in parts)
 
 
-def _cached_collection(cache_dir: Path | None, name: str, reports: Sequence[Report], extra: str, make: Callable[[], bytes],
-                       used: set[str]) -> bytes:
-    """Return a collection file from the cache when its reports (and ``extra``) are the same, else make and keep it."""
-    if cache_dir is None:
-        return make()
+def _collection_key(name: str, reports: Sequence[Report], extra: str) -> str:
+    """Return what a collection file is made from: its name, its reports' keys in order, ``extra``, the code."""
     key = hashlib.sha256(f"{VERSION}\0{code_fingerprint(DATA_CODE)}\0{name}\0{extra}".encode())
     for r in reports:
         key.update(f"{_report_key(r)}\0".encode())
-    entry = cache_dir / f"collection-{key.hexdigest()[:40]}{Path(name).suffix}"
+    return key.hexdigest()
+
+
+def _cached_collection(cache_dir: Path | None, name: str, key: str, make: Callable[[], bytes], used: set[str]) -> bytes:
+    """Return a collection file from the cache when its key is the same, else make and keep it."""
+    if cache_dir is None:
+        return make()
+    entry = cache_dir / f"collection-{key[:40]}{Path(name).suffix}"
     used.add(entry.name)
     if sealed(entry):
         return entry.read_bytes()
@@ -146,11 +150,14 @@ def write_collections(
     site_url: str = "",
     created: datetime.datetime | None = None,
     cache_dir: Path | None = None,
+    adopt: Callable[[str, str], bool] | None = None,
 ) -> dict[str, int]:
     """Write the files of all reports and of each year, and the data package; return each file's size by site path.
 
     With ``cache_dir`` (where write_report_files has kept each report's files), CSV and JSON
     collections are joined from the reports' files and workbooks of unchanged reports are reused.
+    ``adopt(path in the site, key)`` takes a collection unchanged since the published build
+    (reuse.py): after one edit, the other years' files are not made, read or written at all.
     """
     out = site_dir / DATA_DIR
     out.mkdir(parents=True, exist_ok=True)
@@ -170,12 +177,18 @@ def write_collections(
                 subject="政府信息公开工作年度报告统计表", description=f"许可协议：{license.title}（{license.url}）",
                 keywords=("政府信息公开", "年度报告", "开放数据"), created=stamp, company=publisher,
             )
-            data = _cached_collection(cache_dir, f.name, f.reports, f"{properties}",
-                                      functools.partial(export, f.reports, "xlsx", properties), used)
+            key = _collection_key(f.name, f.reports, f"{properties}")
+            if adopt is not None and adopt(f"{DATA_DIR}/{f.name}", key):
+                used.add(f"collection-{key[:40]}{Path(f.name).suffix}")  # kept for a build whose published file is gone
+                continue
+            data = _cached_collection(cache_dir, f.name, key, functools.partial(export, f.reports, "xlsx", properties), used)
         elif f.kind in _WRITERS:
+            if adopt is not None and adopt(f"{DATA_DIR}/{f.name}", _collection_key(f.name, f.reports, "")):
+                continue
             data = _composed(f.kind, f.reports, cache_dir) or export(f.reports, _WRITERS[f.kind])
         else:
             continue
+        (out / f.name).unlink(missing_ok=True)  # a new file, never a write into one the published site may share
         (out / f.name).write_bytes(data)
     if cache_dir is not None:
         _prune_collections(cache_dir, used)

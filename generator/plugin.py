@@ -336,7 +336,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         fresh = datafiles.write_report_files(site_dir, site.reports, self.caches["data_cache"],
                                              self.reuse.adopt if self.reuse else None)
         sizes = datafiles.write_collections(site_dir, site.reports, self.data_license, publisher, self.site_url, self._data_time,
-                                            self.caches["data_cache"])
+                                            self.caches["data_cache"], self.reuse.adopt if self.reuse else None)
         self.pdfs.known_sizes(sizes)  # the data page was written with placeholders for them
         if self.config.progress and len(site.reports) >= 20:
             say(f"  开放数据：{len(site.reports)} 份报告（{fresh} 份新生成），用时 {time.monotonic() - start:.1f} 秒")

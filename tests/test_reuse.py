@@ -65,12 +65,20 @@ def test_an_unchanged_site_reuses_every_generated_page_but_the_data_page(project
 
 
 def test_editing_one_report_renders_only_the_pages_that_show_it(project: Path, tmp_path: Path) -> None:
+    data = project / "site" / "data"
+    before = {p.name: p.stat().st_ino for p in data.glob("nianbao-*.*")}
     _edit(project / SAMPLE, "中心2024年在", "中心在2024年")
     reused, rendered = _build(project)
     # its page, its agency's and year's, the indexes and its regions' statistics; not the other reports'
     assert reused >= 20 and 2 <= rendered <= 16, (reused, rendered)
     html = (project / "site" / "reports" / "qiaokou-rongmeiti-2024.html").read_text(encoding="utf-8")
     assert "中心在2024年" in html
+    # open data: the other years' collections are the published files themselves (taken, not made again)
+    after = {p.name: p.stat().st_ino for p in data.glob("nianbao-*.*")}
+    assert sorted(after) == sorted(before)
+    kept = {name for name in after if after[name] == before[name]}
+    assert {"nianbao-2020.csv", "nianbao-2020.xlsx", "nianbao-2020.json"} <= kept, sorted(kept)
+    assert not {"nianbao-2024.csv", "nianbao-2024.xlsx", "nianbao-2024.json", "nianbao-long.csv"} & kept, sorted(kept)
     _same_as_clean(project, tmp_path, "edited")
 
 
