@@ -8,6 +8,7 @@ line an editor writes is a paragraph, as in the printed report, so a pasted text
 from __future__ import annotations
 
 import re
+import threading
 
 import markdown
 import nh3
@@ -55,7 +56,15 @@ def _shift_headings(text: str, top: int) -> str:
     return _HEADING.sub(lambda m: "#" * min(6, max(1, len(m[1]) + shift)) + m[2], text)
 
 
-_MD = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+class _Converters(threading.local):
+    """One Markdown converter per thread: the search index's thread renders prose while the pages do,
+    and one converter shared by both mixed their pages up (wrong HTML, or an IndexError)."""
+
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+
+
+_CONVERTERS = _Converters()
 
 # A line Python-Markdown turns into a paragraph (or an ATX heading) of its own text unchanged: no
 # character any Markdown rule or HTML gives meaning to, no leading marker of a block (list item,
@@ -90,8 +99,9 @@ def markdown_html(text: str, top_heading: int = 3) -> str:
     source = _shift_headings(_paragraphs(text.strip("\n")), top_heading)
     html = _plain_html(source)
     if html is None:
-        _MD.reset()
-        html = _MD.convert(source)
+        md = _CONVERTERS.md
+        md.reset()
+        html = md.convert(source)
     return sanitize(html)
 
 

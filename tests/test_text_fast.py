@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _python_markdown(source: str) -> str:
-    text._MD.reset()
-    return text._MD.convert(source)
+    md = text._CONVERTERS.md  # noqa: SLF001
+    md.reset()
+    return md.convert(source)
 
 
 def _source(prose: str, top: int = 3) -> str:
@@ -80,3 +81,33 @@ def test_adjacent_raw_blocks_share_a_placeholder_and_come_back_in_place() -> Non
     assert lifted.count(places.nonce) == 2 and "<div>" not in lifted
     html = places.restore(markdown.markdown(lifted), "page.md")
     assert html == "<p>引言</p>\n<div>1</div>\n<div>2</div>\n<h2>标题</h2>\n<p>3</p>"
+
+
+def test_prose_renders_right_in_two_threads_at_once() -> None:
+    """The search index's thread renders prose while the build's thread renders the pages."""
+    import sys
+    import threading
+
+    from generator.text import markdown_html
+
+    lists = "\n".join(f"- 第{i}项 **加粗** 内容\n" for i in range(30)) + "\n| 项目 | 数量 |\n|---|---|\n| 申请 | 2 |\n"
+    links = "\n\n".join(f"1. 条目{i} *强调* [链接](https://www.gov.cn/{i})" for i in range(30))
+    expected = {lists: markdown_html(lists), links: markdown_html(links)}
+    wrong: list[str] = []
+
+    def render(text: str) -> None:
+        for _ in range(200):
+            if markdown_html(text) != expected[text]:
+                wrong.append(text[:10])
+
+    threads = [threading.Thread(target=render, args=(text,)) for text in expected]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, as a loaded machine does
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not wrong
