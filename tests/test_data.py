@@ -217,18 +217,20 @@ def test_collections_joined_from_the_reports_files_are_the_bytes_export_writes(t
     for f in collection(reports):
         if f.kind not in ("long", "wide", "json"):
             continue
-        composed = datafiles._composed(f.kind, f.reports, cache)  # noqa: SLF001
-        assert composed is not None, f.name
-        assert composed == datafiles.export(f.reports, datafiles._WRITERS[f.kind]), f.name  # noqa: SLF001
+        target = tmp_path / f.name
+        assert datafiles._compose(f.kind, f.reports, cache, target), f.name  # noqa: SLF001
+        assert target.read_bytes() == datafiles.export(f.reports, datafiles._WRITERS[f.kind]), f.name  # noqa: SLF001
         joined += 1
     assert joined >= 6
     # a report of the other format version in a wide file: its columns differ, so nothing is joined
     mixed = sorted(reports, key=lambda r: r.format_id)
-    assert datafiles._composed("wide", mixed, cache) is None  # noqa: SLF001
+    assert not datafiles._compose("wide", mixed, cache, tmp_path / "mixed.csv")  # noqa: SLF001
+    assert not (tmp_path / "mixed.csv").exists()  # no half-written file left behind
     # a missing report file: made from the numbers
     for path in cache.glob("*.long"):
         path.unlink()
-    assert datafiles._composed("long", reports, cache) is None  # noqa: SLF001
+    assert not datafiles._compose("long", reports, cache, tmp_path / "long.csv")  # noqa: SLF001
+    assert not (tmp_path / "long.csv").exists()
 
 
 def test_unchanged_workbooks_come_from_the_cache_and_unused_ones_are_pruned(tmp_path: Path) -> None:
