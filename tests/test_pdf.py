@@ -186,21 +186,26 @@ def test_a_table_longer_than_a_page_repeats_its_header_and_keeps_its_heading(
     assert "四、结转下年度继续办理" in table_pages[-1]
 
 
-def _probe(compiler: typst.Compiler, data: dict[str, Any], mode: str) -> dict[str, float]:
-    compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data, ensure_ascii=False), "probe": mode})
-    heights: dict[str, float] = json.loads(compiler.query("<nb-heights>", field="value", one=True))
-    return heights
+def _probe(compiler: typst.Compiler, data: dict[str, Any], mode: str) -> dict[str, render.TableShape]:
+    return render.probe_shapes(compiler, json.dumps(data, ensure_ascii=False), mode)
 
 
 @pytest.mark.parametrize("slug", [SAMPLE, "shili-qu-shichang-jianguanju-2020"])
-def test_table2_height_does_not_depend_on_its_numbers(slug: str, site: pages.SiteIndex, pdf_settings: PdfSettings) -> None:
-    # The template lets a measured 表二 of zeros stand in for every report's 表二 of that format.
+def test_table_heights_do_not_depend_on_their_numbers(slug: str, site: pages.SiteIndex, pdf_settings: PdfSettings) -> None:
+    # The template sets every report's tables with the rows (and 表二's stand-in) of a table of zeros.
     data = report_data(_report(site, slug), pdf_settings.fonts)
     render._init_worker(pdf_settings.fonts.dirs, pdf_settings.fonts.system)  # noqa: SLF001
     compiler = render._compiler  # noqa: SLF001
     assert compiler is not None
     shape = _probe(compiler, data, "1")
-    assert len(shape) == 1 and next(iter(shape.values())) > 400  # 表二: most of a 225 mm (638 pt) page
+    year = data["sections"][2]["table"]["shape"].split("-")[0]
+    assert set(shape) == {f"{year}-表一", f"{year}-表二", f"{year}-表三"}
+    assert shape[f"{year}-表二"]["height"] > 400  # 表二: most of a 225 mm (638 pt) page
+    for table in (s["table"] for s in data["sections"] if s["table"]):
+        measured = shape[table["shape"]]
+        grid_rows = len(layout(_report(site, slug).format.table[table["id"]], "t").rows)
+        assert len(measured["rows"]) == grid_rows and min(measured["rows"]) > 10
+        assert sum(measured["rows"]) == pytest.approx(measured["height"])
     assert _probe(compiler, data, "real") == shape
     for section in data["sections"]:
         for segment in (section["table"] or {}).get("segments", []):
@@ -208,6 +213,33 @@ def test_table2_height_does_not_depend_on_its_numbers(slug: str, site: pages.Sit
                 if cell["kind"] == "data":
                     cell["text"] = "99999999.99"  # wider than any real count or amount
     assert _probe(compiler, data, "real") == shape
+
+
+@pytest.mark.parametrize("slug", [SAMPLE, "shili-qu-shichang-jianguanju-2020"])
+@pytest.mark.parametrize("size", [10.5, 14])
+def test_measured_rows_set_the_pdf_byte_for_byte_as_auto_rows(
+    slug: str, size: float, site: pages.SiteIndex, pdf_settings: PdfSettings
+) -> None:
+    # Rows of probed height are a shortcut, never a change: without them (no shapes input) the template
+    # sets auto rows and measures 表二 itself, as it did before; the PDF must not differ by a byte.
+    # At 14 pt 表二 is taller than a page and breaks; its row groups are then not kept whole.
+    data = report_data(_report(site, slug), pdf_settings.fonts)
+    data["table_size"] = size
+    render._init_worker(pdf_settings.fonts.dirs, pdf_settings.fonts.system)  # noqa: SLF001
+    compiler = render._compiler  # noqa: SLF001
+    assert compiler is not None
+    text = json.dumps(data, ensure_ascii=False)
+    shapes = json.dumps(render.probe_shapes(compiler, text))  # not the worker's, measured at 10.5 pt
+    assert len(json.loads(shapes)) == 3
+    measured, auto = (
+        compiler.compile(format="pdf", sys_inputs=inputs, pdf_standards=render.PDF_STANDARDS, timestamp=0)
+        for inputs in ({"data": text, "shapes": shapes}, {"data": text})
+    )
+    assert measured == auto
+    # And the rows are really used: rows one point taller move every line below the first row.
+    taller = {k: {**v, "rows": [h + 1 for h in v["rows"]]} for k, v in json.loads(shapes).items()}
+    moved = compiler.compile(format="pdf", sys_inputs={"data": text, "shapes": json.dumps(taller)}, timestamp=0)
+    assert moved != compiler.compile(format="pdf", sys_inputs={"data": text, "shapes": shapes}, timestamp=0)
 
 
 def test_table2_stand_in_breaks_pages_like_the_table_itself(

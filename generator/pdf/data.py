@@ -84,8 +84,8 @@ def table_data(
 ) -> dict[str, Any]:
     """Return ``table`` as header and body segments of merged cells, in reading order.
 
-    ``shape`` names the table's layout (format and table) for a breakable table: its height does not
-    depend on its numbers, so a worker measures it once per shape (render.py) instead of once per report.
+    ``shape`` names the table's layout (format and table): its height and its rows' heights do not
+    depend on its numbers, so a worker measures them once per shape (render.py) instead of once per report.
     """
     grid = layout(table, f"t{'一二三'.index(table.id[1]) + 1}")
     segments: list[dict[str, Any]] = []
@@ -99,7 +99,7 @@ def table_data(
         "columns": _column_widths(grid),
         "segments": segments,
         "breakable": len(grid.rows) > BREAKABLE_ROWS,
-        "shape": shape if len(grid.rows) > BREAKABLE_ROWS else "",
+        "shape": shape,
     }
 
 

@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import typst
 
@@ -46,6 +46,13 @@ PDF_CODE = (*MODEL_CODE, "pdf/*", "grid.py", "text.py")  # the code a PDF's byte
 MIN_PER_WORKER = 10
 
 Progress = Callable[[int, int], None]
+
+
+class TableShape(TypedDict):
+    """A table's measures, in points: its height, and its rows' heights from the top (None: auto rows)."""
+
+    height: float
+    rows: list[float] | None
 
 
 class RenderError(Exception):
@@ -84,7 +91,7 @@ class _Job:
     data: str  # the JSON document
     timestamp: int | datetime.datetime
     out: str
-    shapes: tuple[str, ...] = ()  # its breakable tables' shapes, whose heights the worker measures once
+    shapes: tuple[str, ...] = ()  # its tables' shapes, whose heights the worker measures once
 
 
 def source_date_epoch() -> int | None:
@@ -141,10 +148,10 @@ def _job(report: Report, settings: PdfSettings, out: Path) -> _Job:
 
 
 # One compiler per process, built on first use and kept for the life of the process, with the
-# heights of the table shapes it has measured (the template's probe run), in points.
+# measures of the table shapes it has probed (the template's probe run; see table_shapes).
 _compiler: typst.Compiler | None = None
 _compiler_fonts: tuple[tuple[str, ...], bool] | None = None
-_heights: dict[str, float] = {}
+_shapes: dict[str, TableShape] = {}
 
 
 def _init_worker(font_dirs: tuple[str, ...], system: bool) -> None:
@@ -155,28 +162,52 @@ def _init_worker(font_dirs: tuple[str, ...], system: bool) -> None:
             str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=list(font_dirs), ignore_system_fonts=not system
         )
         _compiler_fonts = (font_dirs, system)
-        _heights.clear()
+        _shapes.clear()
 
 
-def _table_heights(job: _Job) -> str:
-    """Return the heights of the job's table shapes as JSON, measuring the shapes not seen yet.
+def _table_shapes(job: _Job) -> str:
+    """Return the measures of the job's table shapes as JSON, probing the shapes not seen yet.
 
-    Measuring 表二 inside every report cost a third of the report's time; its height is a property
-    of the format and the fonts, the same for every report of a format, so one probe run of the
-    template per shape and process measures it.
+    Measuring 表二 inside every report cost a third of the report's time, and setting the tables'
+    auto rows (each laid out two or more times) half of what the tables still cost; the heights of a table
+    and its rows are a property of the format and the fonts, the same for every report of a format,
+    so one probe run of the template per shape and process measures them.
     """
     assert _compiler is not None, "worker not initialised"
-    if any(shape not in _heights for shape in job.shapes):
-        _compiler.compile(format="pdf", sys_inputs={"data": job.data, "probe": "1"})
-        _heights.update(json.loads(_compiler.query("<nb-heights>", field="value", one=True)))
-    return json.dumps({shape: _heights[shape] for shape in job.shapes}, sort_keys=True)
+    if any(shape not in _shapes for shape in job.shapes):
+        _shapes.update(probe_shapes(_compiler, job.data))
+    return json.dumps({shape: _shapes[shape] for shape in job.shapes}, sort_keys=True)
+
+
+def probe_shapes(compiler: typst.Compiler, data: str, mode: str = "1") -> dict[str, TableShape]:
+    """Return the measures of every table of the document ``data`` by shape, from a probe run.
+
+    The probe sets the tables with numbers as 0 (mode "real": with their numbers) and marks where
+    each cell starts; a row starts where its cells start, the last row ends where the table does.
+    """
+    compiler.compile(format="pdf", sys_inputs={"data": data, "probe": mode})
+    heights: dict[str, float] = json.loads(compiler.query("<nb-heights>", field="value", one=True))
+    tops: dict[str, dict[int, float]] = {shape: {} for shape in heights}
+    for mark in json.loads(compiler.query("<nb-row>", field="value")):
+        rows = tops[mark["shape"]]
+        rows[mark["y"]] = min(mark["top"], rows.get(mark["y"], mark["top"]))
+    shapes: dict[str, TableShape] = {}
+    for shape, height in heights.items():
+        rows = tops[shape]
+        if sorted(rows) != list(range(len(rows))):  # a row where no cell starts: left to Typst (auto rows)
+            shapes[shape] = {"height": height, "rows": None}
+            continue
+        starts = [rows[y] for y in range(len(rows))]
+        ends = [*starts[1:], starts[0] + height]
+        shapes[shape] = {"height": height, "rows": [end - start for start, end in zip(starts, ends, strict=True)]}
+    return shapes
 
 
 def _render(job: _Job) -> int:
     """Typeset one report into the cache; return the PDF's size."""
     assert _compiler is not None, "worker not initialised"
     try:
-        inputs = {"data": job.data, "heights": _table_heights(job)}
+        inputs = {"data": job.data, "shapes": _table_shapes(job)}
         pdf = _compiler.compile(format="pdf", sys_inputs=inputs, pdf_standards=PDF_STANDARDS, timestamp=job.timestamp)
     except typst.TypstError as exc:
         raise RenderError(f"{job.source}：PDF 生成失败：{exc.message}") from None
