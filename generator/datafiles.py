@@ -126,11 +126,16 @@ def _collection_key(name: str, reports: Sequence[Report], extra: str) -> str:
     return key.hexdigest()
 
 
+def _collection_entry(name: str, key: str) -> str:
+    """Return the name of a collection file's cache entry."""
+    return f"collection-{key[:40]}{Path(name).suffix}"
+
+
 def _cached_collection(cache_dir: Path | None, name: str, key: str, make: Callable[[], bytes], used: set[str]) -> bytes:
     """Return a collection file from the cache when its key is the same, else make and keep it."""
     if cache_dir is None:
         return make()
-    entry = cache_dir / f"collection-{key[:40]}{Path(name).suffix}"
+    entry = cache_dir / _collection_entry(name, key)
     used.add(entry.name)
     if sealed(entry):
         return entry.read_bytes()
@@ -193,7 +198,7 @@ def write_collections(
             )
             key = _collection_key(f.name, f.reports, f"{properties}")
             if adopt is not None and adopt(f"{DATA_DIR}/{f.name}", key):
-                used.add(f"collection-{key[:40]}{Path(f.name).suffix}")  # kept for a build whose published file is gone
+                used.add(_collection_entry(f.name, key))  # kept for a build whose published file is gone
                 continue
             data = _cached_collection(cache_dir, f.name, key, functools.partial(export, f.reports, "xlsx", properties), used)
         elif f.kind in _WRITERS:
