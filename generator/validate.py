@@ -205,10 +205,9 @@ def _entry_key(code: str, display: str, path: Path, data: bytes) -> str:
     return hashlib.sha256(b"\0".join([code.encode(), display.encode(), path.name.encode(), data])).hexdigest()
 
 
-def _cached_entry(path: Path, cache: tuple[Path, str]) -> tuple[tuple[Report, list[Finding]] | None, Path | None, bytes | None]:
+def _cached_entry(path: Path, display: str, cache: tuple[Path, str]) -> tuple[tuple[Report, list[Finding]] | None, Path | None, bytes | None]:
     """Return a file's cached result (or None), its cache entry and its bytes (None when unreadable)."""
     folder, code = cache
-    display = display_path(path)
     try:
         data = read_bytes(path)  # read once: the key and the check see the same bytes
     except OSError:
@@ -227,7 +226,7 @@ def _validate_cached(path: Path, cache: tuple[Path, str] | None = None) -> tuple
     display = display_path(path)
     if cache is None:
         return _check(path, display)
-    cached, entry, data = _cached_entry(path, cache)
+    cached, entry, data = _cached_entry(path, display, cache)
     if cached is not None:
         return cached
     if entry is None or data is None:
@@ -286,7 +285,7 @@ def _validate_probed(files: list[Path], cache: tuple[Path, str], jobs: int | Non
     missed: list[int] = []
     with collector_paused():  # millions of objects unpickled: the collector would walk them again and again
         for path in files:
-            cached, _, _ = _cached_entry(path, cache)
+            cached, _, _ = _cached_entry(path, display_path(path), cache)
             if cached is None:
                 missed.append(len(results))
             results.append(cached)
