@@ -11,13 +11,14 @@ import datetime
 import functools
 import hashlib
 import json
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import xlsx
-from .export import dictionary_csv, export, json_default, report_data
+from .export import dictionary_csv, export, json_default, report_data, to_xlsx, xlsx_rows
 from .fsutil import place, remove_entries, sealed, write_entry
 from .model import Report
 from .opendata import (
@@ -37,6 +38,8 @@ from .validate import MODEL_CODE, code_fingerprint
 DEFAULT_CACHE = Path(".nianbao-cache") / "data"
 VERSION = "2"  # bump when the export format changes, to invalidate the cache
 DATA_CODE = (*MODEL_CODE, "export.py", "xlsx.py", "datafiles.py")
+ROWS = "xrows"  # a report's rows of the workbooks of all reports and of its year (export.xlsx_rows), not published
+CACHED = (*DATA_FORMATS, "long", ROWS)
 
 
 def _report_key(report: Report) -> str:
@@ -57,11 +60,11 @@ def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Pat
     fresh = 0
     for report in reports:
         key = _report_key(report)
-        missing = [f for f in (*DATA_FORMATS, "long") if not sealed(cache_dir / f"{key}.{f}")]  # missing, truncated or altered
+        missing = [f for f in CACHED if not sealed(cache_dir / f"{key}.{f}")]  # missing, truncated or altered
         fresh += bool(missing)
         made = {}
         for fmt in missing:
-            made[fmt] = export([report], fmt)
+            made[fmt] = xlsx_rows(report) if fmt == ROWS else export([report], fmt)
             write_entry(cache_dir / f"{key}.{fmt}", made[fmt])  # aside, renamed, sealed
         for fmt in DATA_FORMATS:
             dest = f"{DATA_DIR}/reports/{report.slug}.{fmt}"
@@ -78,6 +81,16 @@ def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Pat
 
 
 _WRITERS = {"long": "long", "wide": "csv", "xlsx": "xlsx", "json": "json"}
+
+
+def _cached_rows(cache_dir: Path) -> Callable[[Report], bytes | None]:
+    """Return a report's workbook rows from the cache (write_report_files keeps them), or None."""
+    def rows(report: Report) -> bytes | None:
+        try:
+            return (cache_dir / f"{_report_key(report)}.{ROWS}").read_bytes()
+        except OSError:
+            return None
+    return rows
 
 
 def _compose(kind: str, reports: Sequence[Report], cache_dir: Path | None, target: Path) -> bool:
@@ -151,13 +164,15 @@ def _prune_collections(cache_dir: Path, used: set[str]) -> None:
     """Delete the collection entries this build did not use (but a concurrent build's, written lately)."""
     recent = time.time() - 600
     old = []
-    for path in cache_dir.iterdir():
-        if COLLECTION.fullmatch(path.name) and path.name not in used:
-            try:
-                if path.stat().st_mtime < recent:
-                    old.append(path.name)
-            except OSError:
-                continue
+    with os.scandir(cache_dir) as entries:  # strings: the folder holds five files per report
+        for entry in entries:
+            name = entry.name
+            if name.startswith("collection-") and name not in used and COLLECTION.fullmatch(name):
+                try:
+                    if entry.stat(follow_symlinks=False).st_mtime < recent:
+                        old.append(name)
+                except OSError:
+                    continue
     remove_entries(cache_dir, old)
 
 
@@ -200,7 +215,8 @@ def write_collections(
             if adopt is not None and adopt(f"{DATA_DIR}/{f.name}", key):
                 used.add(_collection_entry(f.name, key))  # kept for a build whose published file is gone
                 continue
-            data = _cached_collection(cache_dir, f.name, key, functools.partial(export, f.reports, "xlsx", properties), used)
+            rows = _cached_rows(cache_dir) if cache_dir is not None else None
+            data = _cached_collection(cache_dir, f.name, key, functools.partial(to_xlsx, f.reports, properties, rows), used)
         elif f.kind in _WRITERS:
             if adopt is not None and adopt(f"{DATA_DIR}/{f.name}", _collection_key(f.name, f.reports, "")):
                 continue

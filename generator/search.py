@@ -37,7 +37,16 @@ from pathlib import Path
 from . import pagefind_pin
 from .dates import chinese_date
 from .formats import SECTIONS, TABLE_SECTION, TableDef
-from .fsutil import MANIFEST, dead_asides, library_versions, place_tree, remove_entries, seal_tree, tree_sealed
+from .fsutil import (
+    MANIFEST,
+    dead_asides,
+    library_versions,
+    place_tree,
+    remove_entries,
+    seal_tree,
+    tree_sealed,
+    trust_tree,
+)
 from .grid import layout
 from .model import Report
 from .pagefind_batch import prepare, splice_bundle
@@ -429,6 +438,7 @@ def _keep(folder: Path, cached: Path) -> None:
         if cached.exists() and not cached.is_symlink():
             shutil.rmtree(cached)  # a broken entry of the same key
         os.replace(aside, cached)  # a killed build leaves no half bundle
+        trust_tree(cached)
     finally:
         shutil.rmtree(aside, ignore_errors=True)
 

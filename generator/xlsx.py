@@ -29,6 +29,8 @@ class Sheet:
     header_rows: int = 1
     freeze_columns: int = 0
     widths: dict[int, float] = field(default_factory=dict)  # 1-based column -> width in characters
+    # rows made beforehand by row_template (one per report, cached), numbered after ``rows``
+    templates: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def _cell(ref: str, value: Value, style: int) -> str:
     return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{escape(clean)}</t></is></c>'
 
 
-def _row_xml(r: int, row: Sequence[Value], style: int) -> str:
+def _row_xml(r: int | str, row: Sequence[Value], style: int) -> str:
     """Return row ``r`` (1-based) of a sheet: its cells, the empty ones left out unless styled."""
     cells = []
     for c, value in enumerate(row, start=1):
@@ -102,6 +104,14 @@ def _row_xml(r: int, row: Sequence[Value], style: int) -> str:
         elif value is not None or style:
             cells.append(_cell(f"{column_letter(c)}{r}", value, style))
     return f'<row r="{r}">{"".join(cells)}</row>'
+
+
+ROW = "\0"  # the row number of a row template: no cell can hold it (control characters are dropped)
+
+
+def row_template(row: Sequence[Value]) -> str:
+    """Return a data row whose number is left open: ``_sheet_xml`` numbers it where it is placed."""
+    return _row_xml(ROW, row, 0)
 
 
 @functools.lru_cache(maxsize=64)
@@ -126,6 +136,8 @@ def _sheet_xml(sheet: Sheet) -> str:
     parts.append("<sheetData>")
     for r, row in enumerate(sheet.rows, start=1):
         parts.append(_header_row_xml(r, tuple(row)) if r <= sheet.header_rows else _row_xml(r, row, 0))
+    first = len(sheet.rows) + 1
+    parts += [template.replace(ROW, str(r)) for r, template in enumerate(sheet.templates, start=first)]
     parts.append("</sheetData>")
     if sheet.merges:
         parts.append(f'<mergeCells count="{len(sheet.merges)}">')

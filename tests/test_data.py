@@ -233,6 +233,44 @@ def test_collections_joined_from_the_reports_files_are_the_bytes_export_writes(t
     assert not (tmp_path / "long.csv").exists()
 
 
+def test_workbooks_joined_from_the_reports_rows_are_the_bytes_made_from_the_numbers(tmp_path: Path) -> None:
+    from generator import datafiles
+    from generator.export import xlsx_rows
+    from generator.opendata import collection
+
+    reports = validate([ROOT / "reports"]).valid_reports()
+    cache = tmp_path / "cache"
+    datafiles.write_report_files(tmp_path / "site", reports, cache)
+    rows = datafiles._cached_rows(cache)  # noqa: SLF001
+    properties = Properties(title="全部", creator="nianbao", created="2025-01-07T04:00:00Z")
+    joined = 0
+    for f in collection(reports):
+        if f.kind != "xlsx":
+            continue
+        made = to_xlsx(f.reports, properties)
+        asked: list[str] = []
+
+        def asking(r: Report, asked: list[str] = asked) -> bytes | None:
+            asked.append(r.slug)
+            return rows(r)
+
+        assert to_xlsx(f.reports, properties, asking) == made, f.name
+        assert sorted(asked) == sorted(r.slug for r in f.reports)  # every row came from the cache
+        joined += 1
+    assert joined >= 3
+    # rows that cannot be placed: a report of each format version, a missing row, another table count
+    mixed = sorted(reports, key=lambda r: r.format_id)
+    assert {r.format_id for r in mixed} == {2019, 2021}
+    assert to_xlsx(mixed, properties, rows) == to_xlsx(mixed, properties)
+    of_2021 = [r for r in reports if r.format_id == 2021]
+    assert to_xlsx(of_2021, properties, lambda r: None if r is of_2021[-1] else rows(r)) == to_xlsx(of_2021, properties)
+    assert to_xlsx(of_2021, properties, lambda r: b"<row/>") == to_xlsx(of_2021, properties)
+    # a report's rows hold its own numbers (a changed number is a changed row)
+    assert xlsx_rows(of_2021[0]) == rows(of_2021[0])
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(of_2021, properties, rows))).worksheets[0]
+    assert [c.value for c in sheet[sheet.max_row]][1] == of_2021[-1].agency_id
+
+
 def test_unchanged_workbooks_come_from_the_cache_and_unused_ones_are_pruned(tmp_path: Path) -> None:
     from generator import datafiles
 

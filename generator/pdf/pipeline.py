@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..fsutil import sealed
+from ..fsutil import sealed, trust
 from ..model import Report
 from ..pages import SiteIndex
 from . import render
@@ -177,6 +177,7 @@ class PdfPipeline:
                 result = future.result()
             except BrokenProcessPool:
                 raise RenderError("PDF 生成进程意外退出（内存不足或被终止？），网站未生成") from None
+            trust(self.files[name])  # written and sealed by the worker: the next build only stats it
             if isinstance(result, tuple):  # a report: (size, seconds)
                 self.sizes[name] = int(result[0])
                 self.summary.render_seconds += float(result[1])
