@@ -120,3 +120,32 @@ def test_a_rebuild_after_one_edit_publishes_the_index_of_a_clean_build(tmp_path:
     built, expected = _tree(project / "site" / "pagefind"), _tree(clean / "site" / "pagefind")
     assert built == expected
     assert built != before  # the edit reached the index
+
+
+def test_pages_staged_in_a_folder_listed_in_creation_order_reach_pagefind_in_address_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a tmpfs Pagefind finds the pages in address order, the batch's own (no renumbering); the bytes are the same."""
+    ordered = search._ordered_staging()
+    if ordered is None:
+        pytest.fail("this machine has no /dev/shm listed in creation order: the fast staging is untested here")
+    from generator import pagefind_batch
+
+    orders: list[list[int]] = []
+    renumber = pagefind_batch._renumber
+
+    def spy(batch: pagefind_batch.Batch, new: list[int]) -> object:
+        orders.append(new)
+        return renumber(batch, new)
+
+    monkeypatch.setattr(pagefind_batch, "_renumber", spy)
+    write_index(_records(), tmp_path / "shm" / "pagefind", tmp_path / "cache-shm", BATCH_PAGES)
+    assert len(orders) == 2 and all(new == list(range(len(new))) for new in orders)  # found in address order
+    assert not any((ordered[0]).glob(".nianbao-pagefind-*"))  # nothing left in the shared folder
+    orders.clear()
+    with monkeypatch.context() as m:  # staged beside the site (ext4 lists by a hash of the names): renumbered
+        m.setattr(search, "_ordered_staging", lambda: None)
+        write_index(_records(), tmp_path / "disk" / "pagefind", tmp_path / "cache-disk", BATCH_PAGES)
+    assert len(orders) == 2
+    assert _tree(tmp_path / "shm" / "pagefind") == _tree(tmp_path / "disk" / "pagefind")
+    # a folder that does not list in creation order, or is not there, is not used
+    assert search._ordered_staging(tmp_path / "no-such-folder") is None
