@@ -52,7 +52,7 @@ from .model import Report
 from .pagefind_batch import prepare, splice_bundle
 from .pagefind_canon import CborError, canonicalize
 from .pagefind_merge import Adopt, merge_bundles
-from .text import markdown_html
+from .text import markdown_html, plain_text
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LANGUAGE = "zh"
@@ -152,6 +152,13 @@ class _TextParser(HTMLParser):
 
 def reader_text(markdown: str) -> str:
     """Return the text a reader sees of an editor's Markdown: rendered, without its syntax."""
+    plain = plain_text(markdown)
+    if plain is not None:
+        return plain
+    return _rendered_text(markdown)
+
+
+def _rendered_text(markdown: str) -> str:
     parser = _TextParser()
     parser.feed(markdown_html(markdown))
     parser.close()

@@ -111,3 +111,43 @@ def test_prose_renders_right_in_two_threads_at_once() -> None:
     finally:
         sys.setswitchinterval(interval)
     assert not wrong
+
+
+def test_plain_prose_skips_the_sanitizer_and_gets_its_bytes() -> None:
+    """Every character a plain line may hold, in a paragraph and a heading: the HTML nh3 would write."""
+    checked = 0
+    # all but the ideographs (one block of like letters, every 61st taken) and the planes beyond (every 97th)
+    points = [*range(0x20, 0x3400), *range(0x3400, 0xA000, 61), *range(0xA000, 0xD800), *range(0xE000, 0x10000),
+              *range(0x10000, 0x30000, 97)]
+    for cp in points:
+        line = "甲" + chr(cp) + "乙"
+        if not text._PLAIN_LINE.fullmatch(line):
+            continue
+        for prose in (f"## {line}\n\n#### {chr(cp)}\n\n{line}",):
+            for top in (1, 3):
+                plain = text._plain_html(_source(prose, top))
+                if plain is not None:
+                    assert text.markdown_html(prose, top) == text.sanitize(plain), (hex(cp), top)
+                    checked += 1
+    assert checked > 50_000
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(PIECES, max_size=14))
+def test_the_text_of_plain_prose_is_the_text_of_its_html(pieces: list[str]) -> None:
+    from generator import search
+
+    prose = "".join(pieces)
+    plain = text.plain_text(prose)
+    if plain is not None:
+        assert plain == search._rendered_text(prose)
+
+
+def test_the_repository_reports_text_takes_the_fast_path() -> None:
+    from generator import search
+
+    for path in sorted((ROOT / "reports").rglob("*.yaml")):
+        report, _ = load_report(path, str(path))
+        for prose in (report.lead, *report.sections.values()):
+            assert text.plain_text(prose) is not None, prose[:60]
+            assert search.reader_text(prose) == search._rendered_text(prose)
