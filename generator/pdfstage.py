@@ -2,8 +2,9 @@
 
 Started when the pages are listed (on_files), so that each page can link its PDF with the PDF's
 size; a size not known yet when a page is written is a placeholder (rawblocks.py), filled in when
-the workers are done. MkDocs empties ``site_dir`` when it starts: the PDFs are rendered into a
-cache and copied into the site after the build.
+the workers are done. MkDocs empties ``site_dir`` before on_files: the PDFs are rendered into a
+cache, and each one made is copied into the site by the worker that made it; those the cache
+already held are put there at the end (or taken from the published site, reuse.py).
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ class PdfStage:
         self._known: dict[str, int] = {}  # other files' sizes (the open data), by their path in the site
         self.bundle_links: dict[tuple[int, tuple[str, ...] | None], Links] = {}  # (year, region) -> its bundle
 
-    def start(self, site: SiteIndex, publisher: str) -> tuple[dict[str, Links], dict[int, Links]]:
-        """Start rendering; return the download links by report slug and by year."""
+    def start(self, site: SiteIndex, publisher: str, site_dir: Path | None = None) -> tuple[dict[str, Links], dict[int, Links]]:
+        """Start rendering (each PDF made is copied into ``site_dir`` as it is made); return the links by slug and year."""
         self.pdfs = None
         self._unsized = []
         self.bundle_links = {}
@@ -48,7 +49,7 @@ class PdfStage:
         self.pdfs = PdfPipeline(self.settings, publisher, say if self.progress else None)
         try:
             with timed("PDF"):
-                self.pdfs.start(site)
+                self.pdfs.start(site, site_dir)
         except RenderError as exc:
             self.pdfs.close()
             raise Abort(str(exc)) from None
@@ -115,6 +116,8 @@ class PdfStage:
             raise Abort(str(exc)) from None
         self._fill_unsized()
         for name, source in files.items():
+            if name in pdfs.placed:  # made by this build, copied by its worker
+                continue
             if adopt is None or not adopt(name, source.name):
                 place(source, site_dir / name)
         prune_cache(pdfs.settings.cache_dir, files.values())

@@ -40,7 +40,7 @@ from .findings import format_text
 from .fsutil import CacheError, cache_folder, save_verified
 from .model import Report
 from .pagecache import BodyCache
-from .pdf import DEFAULT_CACHE, FontError, PdfSettings, find_fonts, source_date_epoch
+from .pdf import DEFAULT_CACHE, FontError, PdfSettings, allocator, find_fonts, source_date_epoch
 from .pdfstage import PdfStage, say
 from .rawblocks import Placeholders
 from .search import BATCH_PAGES
@@ -62,6 +62,7 @@ class NianbaoConfig(base.Config):  # type: ignore[no-untyped-call]
     pdf_jobs = c.Type(int, default=os.cpu_count() or 1)
     pdf_cache = c.Type(str, default=str(DEFAULT_CACHE))
     pdf_tagged_bundles = c.Type(bool, default=False)
+    pdf_allocator = c.Type(str, default=allocator.AUTO)  # the PDF workers' malloc: auto (jemalloc if installed), system, a path
     open_data = c.Type(bool, default=True)
     data_license = c.Type(str, default=opendata.DEFAULT_LICENSE)  # SPDX id of the open data's licence
     data_license_url = c.Type(str, default="")  # its text, for a licence not in opendata.LICENSES
@@ -205,8 +206,12 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
             raise Abort(str(exc)) from None
         if fonts.fallback_warning():  # the PDFs still build, but a reviewer must hear why they look wrong
             log.warning(fonts.fallback_warning())
+        try:
+            preload = allocator.library(self.config.pdf_allocator)
+        except allocator.AllocatorError as exc:
+            raise Abort(str(exc)) from None
         return PdfSettings(self.caches["pdf_cache"], fonts, max(1, self.config.pdf_jobs), source_date_epoch(),
-                           self.config.pdf_tagged_bundles)
+                           self.config.pdf_tagged_bundles, preload)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.reports_path))
@@ -217,7 +222,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         assert site is not None and validation is not None
         self.config_publisher = str(config.extra.get("publisher") or config.site_name)
         self.site_url = str(config.site_url or "")
-        report_links, year_links = self.pdfs.start(site, self.config_publisher)
+        report_links, year_links = self.pdfs.start(site, self.config_publisher, Path(config.site_dir))
         if self.search is not None:
             self.search.start(site, Path(config.site_dir))
         self._pages_started = time.monotonic()

@@ -23,7 +23,7 @@ import pytest
 
 from generator.formats import SECTIONS
 from generator.pages import SiteIndex
-from generator.pdf import PdfPipeline, PdfSettings, build_bundles, find_fonts, render_reports, size_label
+from generator.pdf import PdfPipeline, PdfSettings, allocator, build_bundles, find_fonts, render_reports, size_label
 from generator.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,12 +110,25 @@ def test_an_edited_report_gets_a_new_page_body(project: Path, first_build: str) 
 
 
 def test_workers_and_this_process_give_the_same_bytes(project: Path, tmp_path: Path) -> None:
+    """Workers under jemalloc and this process under glibc's malloc: the same PDFs, byte for byte."""
     site = SiteIndex(validate([project / "reports"]).valid_reports())
     fonts = find_fonts()
-    pipeline = PdfPipeline(PdfSettings(tmp_path / "workers", fonts, jobs=2, epoch=1), "示例发布机关")
-    pipeline.start(site)
+    jemalloc = allocator.jemalloc()
+    assert jemalloc is not None, "libjemalloc2 is not installed (./dev installs it)"
+    assert allocator.library("auto") == jemalloc and allocator.library("system") is None
+    before = os.environ.get("LD_PRELOAD")
+    pipeline = PdfPipeline(PdfSettings(tmp_path / "workers", fonts, jobs=2, epoch=1, allocator=jemalloc), "示例发布机关")
+    pipeline.start(site, tmp_path / "site")
+    assert os.environ.get("LD_PRELOAD") == before  # only the workers preload it
     assert pipeline._pool is not None  # noqa: SLF001 - the workers really ran
+    assert pipeline._pool.submit(allocator.in_use).result() == "jemalloc"  # noqa: SLF001
+    assert allocator.in_use() == ""
     files = pipeline.finish()
+    # each PDF made was copied into the site by its worker: a copy, not the cache's inode
+    assert pipeline.placed == set(files)
+    for name, path in files.items():
+        copy = tmp_path / "site" / name
+        assert copy.read_bytes() == path.read_bytes() and copy.stat().st_ino != path.stat().st_ino, name
     here = PdfSettings(tmp_path / "here", fonts, jobs=1, epoch=1)
     rendered = render_reports(site.reports, here)
     bundles = build_bundles(site, rendered, here, "示例发布机关")

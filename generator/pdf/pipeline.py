@@ -22,10 +22,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..fsutil import sealed, trust
+from ..fsutil import place, sealed, trust
 from ..model import Report
 from ..pages import SiteIndex
 from . import render
+from .allocator import preloaded
 from .bundle import BundleJob, bundle_jobs, make_bundle
 from .render import MIN_PER_WORKER, PdfSettings, ProgressPrinter, RenderError
 
@@ -41,12 +42,22 @@ def _init(settings: PdfSettings) -> None:
     render._init_worker(settings.fonts.dirs, settings.fonts.system)  # noqa: SLF001
 
 
-def _render_report(report: Report, out: str) -> tuple[int, float]:
-    """Typeset one report in a worker; return its size and the CPU seconds it took."""
+def _render_report(report: Report, out: str, copy: str = "") -> tuple[int, float]:
+    """Typeset one report in a worker, and copy it to ``copy`` (in the site); return its size and CPU seconds."""
     assert _settings is not None, "worker not initialised"
     start = time.process_time()  # CPU time: wall time would count the other processes' turns on the cores
     size = render._render(render._job(report, _settings, Path(out)))  # noqa: SLF001
+    if copy:
+        place(Path(out), Path(copy))
     return size, time.process_time() - start
+
+
+def _bundle(job: BundleJob, copy: str = "") -> int:
+    """Merge one bundle in a worker, and copy it to ``copy`` (in the site); return its size."""
+    size = make_bundle(job)
+    if copy:
+        place(job.path, Path(copy))
+    return size
 
 
 @dataclass
@@ -71,6 +82,10 @@ class PdfPipeline:
         self.publisher = publisher
         self.say = say
         self.files: dict[str, Path] = {}  # name under site_dir ("pdf/…") -> its file in the cache
+        # The PDFs made by this build are copied into the site by the process that made them, as
+        # soon as each is made: the main process then copies nothing after the last one.
+        self.site_dir: Path | None = None
+        self.placed: set[str] = set()  # names under site_dir already copied there
         self.sizes: dict[str, int] = {}  # name under site_dir -> size, once the file exists
         self.bundles: list[BundleJob] = []
         self.summary = Summary()
@@ -90,9 +105,13 @@ class PdfPipeline:
     def bundle_name(job: BundleJob) -> str:
         return f"{PDF_DIR}/{job.filename}"
 
-    def start(self, site: SiteIndex) -> None:
-        """Find what the cache holds and queue the rest, reports in the order the pages are built."""
+    def start(self, site: SiteIndex, site_dir: Path | None = None) -> None:
+        """Find what the cache holds and queue the rest, reports in the order the pages are built.
+
+        With ``site_dir``, each PDF made is copied there (under its name) when it is made.
+        """
         settings = self.settings
+        self.site_dir = site_dir
         settings.cache_dir.mkdir(parents=True, exist_ok=True)
         base = render.cache_base(settings)
         outs = {r.slug: render._cache_file(r, settings, base) for r in site.reports}  # noqa: SLF001
@@ -121,16 +140,26 @@ class PdfPipeline:
         context = multiprocessing.get_context("spawn")
         self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(settings,))
         pending = {outs[r.slug]: self.report_name(r.slug) for r in todo}
-        for job in self.bundles:
-            members = [pending[m] for m in job.members if m in pending]
-            if sealed(job.path) or not members:
-                self._submit_bundle(job)
-                continue
-            self._missing[self.bundle_name(job)] = len(members)
-            for name in members:
-                self._waiting.setdefault(name, []).append(job)
-        for report in todo:
-            self._submit(self.report_name(report.slug), _render_report, report, str(outs[report.slug]))
+        # The workers start with the first jobs submitted: they preload the allocator, nothing else does.
+        with preloaded(settings.allocator):
+            for job in self.bundles:
+                members = [pending[m] for m in job.members if m in pending]
+                if sealed(job.path) or not members:
+                    self._submit_bundle(job)
+                    continue
+                self._missing[self.bundle_name(job)] = len(members)
+                for name in members:
+                    self._waiting.setdefault(name, []).append(job)
+            for report in todo:
+                name = self.report_name(report.slug)
+                self._submit(name, _render_report, report, str(outs[report.slug]), self._copy(name))
+
+    def _copy(self, name: str) -> str:
+        """Return where a PDF made now goes in the site ('' when the site is not known), and count it placed."""
+        if self.site_dir is None:
+            return ""
+        self.placed.add(name)  # a failed job fails the build: nothing of its site is published
+        return str(self.site_dir / name)
 
     def _run_here(self, todo: list[Report]) -> None:
         """Render a few reports and their bundles in this process, at once."""
@@ -139,6 +168,8 @@ class PdfPipeline:
         for report in todo:
             name = self.report_name(report.slug)
             self.sizes[name] = render._render(render._job(report, self.settings, self.files[name]))  # noqa: SLF001
+            if copy := self._copy(name):
+                place(self.files[name], Path(copy))
             if self._progress:
                 self._progress(len(self.sizes), self.summary.reports)
         self.summary.render_seconds = time.process_time() - start
@@ -146,6 +177,8 @@ class PdfPipeline:
             existed = sealed(job.path)
             self.sizes[self.bundle_name(job)] = make_bundle(job)
             self.summary.merged += not existed
+            if not existed and (copy := self._copy(self.bundle_name(job))):
+                place(job.path, Path(copy))
 
     def _submit(self, name: str, fn: Callable[..., object], *args: object) -> None:
         assert self._pool is not None
@@ -157,7 +190,8 @@ class PdfPipeline:
         if sealed(job.path):
             self.sizes[self.bundle_name(job)] = job.path.stat().st_size
         else:
-            self._submit(self.bundle_name(job), make_bundle, job)
+            name = self.bundle_name(job)
+            self._submit(name, _bundle, job, self._copy(name))
 
     def size(self, name: str) -> int | None:
         """Return the size of a PDF under site_dir if it is rendered by now, without waiting."""

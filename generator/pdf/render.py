@@ -31,6 +31,7 @@ import typst
 from ..fsutil import dead_asides, library_versions, remove_entries, sealed, write_entry
 from ..model import Report
 from ..validate import MODEL_CODE, code_fingerprint
+from .allocator import preloaded
 from .data import report_data, report_datetime
 from .fonts import FontSet
 from .typst_markup import settable
@@ -71,6 +72,8 @@ class PdfSettings:
     # element in Python costs about 4 times the merge itself (about 30 against 8 CPU-ms per report);
     # every report's own PDF is tagged (PDF/UA-1) either way.
     tagged_bundles: bool = False
+    # The library the worker processes preload as their malloc (allocator.py), None for the system's.
+    allocator: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -251,7 +254,8 @@ def render_reports(
         # spawn, not fork: the MkDocs process may run threads (mkdocs serve), and a forked lock is a hang.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=init_args) as pool:
-            futures = {pool.submit(_render, job): slug for slug, job in todo}
+            with preloaded(settings.allocator):  # the workers start with the first jobs
+                futures = {pool.submit(_render, job): slug for slug, job in todo}
             for future in as_completed(futures):
                 finished(futures[future], future.result())
     return {slug: done[slug] for slug in outs}
