@@ -99,11 +99,13 @@ class PdfStage:
             self._unsized.append(dest)
         return output
 
-    def finish(self, site_dir: Path, adopt: Callable[[str, str], bool] | None = None) -> None:
+    def finish(self, site_dir: Path, adopt: Callable[[str, str], bool] | None = None,
+               record: Callable[[str, str], None] | None = None) -> None:
         """Wait for the PDFs, fill in the sizes the pages were written without, put the PDFs into the site.
 
         ``adopt(path in the site, key)`` takes a PDF unchanged since the published build (reuse.py):
-        its key is its cache file's name, which names its content.
+        its key is its cache file's name, which names its content. ``record(path, key)`` notes the
+        key of a PDF a worker put into the site, so that the next build can take it.
         """
         pdfs = self.pdfs
         if pdfs is None:
@@ -117,6 +119,8 @@ class PdfStage:
         self._fill_unsized()
         for name, source in files.items():
             if name in pdfs.placed:  # made by this build, copied by its worker
+                if record is not None:
+                    record(name, source.name)
                 continue
             if adopt is None or not adopt(name, source.name):
                 place(source, site_dir / name)

@@ -319,7 +319,7 @@ class NianbaoPlugin(BasePlugin[NianbaoConfig]):  # type: ignore[no-untyped-call]
         if self.config.open_data and self.site and self.site.reports:
             with timed("开放数据"):
                 self._write_data(site_dir)
-        self.pdfs.finish(site_dir, self.reuse.adopt if self.reuse else None)
+        self.pdfs.finish(site_dir, self.reuse.adopt if self.reuse else None, self.reuse.record if self.reuse else None)
         if self.search is not None and self.site is not None:
             self.search.finish(self.site, site_dir)
         if self.reuse is not None:

@@ -268,6 +268,10 @@ class PageReuse:
             place(Path(published), Path(target))  # a file system without hard links
         return True
 
+    def record(self, dest: str, key: str) -> None:
+        """Record that the file at ``dest``, put into the staging folder by another writer, was made from ``key``."""
+        self.keys[dest] = key
+
     def save(self) -> None:
         """Record the keys of the pages of the complete staging folder (before it is published)."""
         pages = {}

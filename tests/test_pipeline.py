@@ -89,10 +89,13 @@ def test_workers_render_every_pdf_and_pages_show_their_sizes(project: Path, firs
 
 def test_a_second_build_renders_nothing_and_writes_the_same_pages(project: Path, first_build: str) -> None:
     before = {p.name: p.read_bytes() for p in (project / "site" / "reports").glob("*.html")}
+    pdfs = {p.name: p.stat().st_ino for p in (project / "site" / "pdf").glob("*.pdf")}
     assert len(list((project / ".nianbao-cache" / "pages").glob("*.md"))) == N  # every page body kept
     again = _build(project)
     assert re.search(rf"PDF：{N} 份报告（0 份新生成，{N} 份来自缓存），\d+ 份年度汇编（0 份新合并）", again)
     assert {p.name: p.read_bytes() for p in (project / "site" / "reports").glob("*.html")} == before
+    # the PDFs the workers put into the first site are taken from it (hard links), not copied again
+    assert {p.name: p.stat().st_ino for p in (project / "site" / "pdf").glob("*.pdf")} == pdfs
 
 
 def test_an_edited_report_gets_a_new_page_body(project: Path, first_build: str) -> None:
