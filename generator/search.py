@@ -352,7 +352,7 @@ def write_index(records: Sequence[Record | Source], out_dir: Path, cache_dir: Pa
             if len(groups) > 1:
                 (part / PAGES).write_text(json.dumps({"base": base, "pages": keys}, ensure_ascii=False), encoding="utf-8")
             if entry is not None and len(groups) > 1:
-                _keep(part, entry)
+                part = _move(part, entry)  # the merge reads it from the cache, as it reads a batch found there
                 used.append(entry)
             parts.append(part)
         if len(parts) == 1:
@@ -486,6 +486,26 @@ def _keep(folder: Path, cached: Path) -> None:
         trust_tree(cached)
     finally:
         shutil.rmtree(aside, ignore_errors=True)
+
+
+def _move(folder: Path, cached: Path) -> Path:
+    """Move a batch made by this build into the cache, sealed; return where it is now.
+
+    Copying each batch into the cache (and reading it from the build's temporary folder) cost a
+    cold build of 10,000 reports seconds of copying: the batch is renamed there instead, the two
+    folders being on one file system (the temporary folder is beside the site). Where the rename
+    fails (another file system), it is copied as _keep does and read from where it was made.
+    """
+    seal_tree(folder)
+    try:
+        if cached.exists() and not cached.is_symlink():
+            shutil.rmtree(cached)  # a broken entry of the same key
+        os.replace(folder, cached)
+    except OSError:
+        _keep(folder, cached)
+        return folder
+    trust_tree(cached)
+    return cached
 
 
 def _prune(folder: Path, used: list[Path]) -> None:

@@ -18,7 +18,7 @@ from generator.fsutil import CacheError, cache_folder, place, sealed, write_entr
 from generator.model import Report
 from generator.pdf import PdfSettings, find_fonts
 from generator.pdf.render import cache_base, prune_cache, render_reports
-from generator.search import _keep, _prune
+from generator.search import _keep, _move, _prune
 from generator.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -250,3 +250,33 @@ def test_entries_a_build_writes_are_not_hashed_again_by_the_next_one(tmp_path: P
     assert next_build()[0] == "False"
     (search / ("9" * 32) / "fragment" / "x.pf_fragment").write_bytes(b"z" * 50_000)
     assert next_build()[1] == "False"
+
+
+def test_a_batch_made_by_the_build_is_moved_into_the_search_cache_sealed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "search"
+    cache.mkdir()
+    broken = cache / ("8" * 32)
+    broken.mkdir()
+    (broken / "pagefind-entry.json").write_text("half")  # an entry of the same key, unsealed
+    part = tmp_path / "tmp" / "part-0"
+    (part / "fragment").mkdir(parents=True)
+    (part / "pagefind-entry.json").write_text('{"version": "1"}')
+    (part / "fragment" / "a.pf_fragment").write_bytes(b"x" * 100)
+    where = _move(part, broken)
+    assert where == broken and not part.exists()  # renamed, not copied
+    assert fsutil.tree_sealed(broken) and (broken / "pagefind-entry.json").read_text() == '{"version": "1"}'
+    # another file system: copied into the cache, read from where it was made
+    part2 = tmp_path / "tmp" / "part-1"
+    part2.mkdir()
+    (part2 / "pagefind-entry.json").write_text("{}")
+    real = os.replace
+
+    def cross_device(src: object, dst: object) -> None:
+        if Path(str(src)) == part2:
+            raise OSError(18, "Invalid cross-device link")
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", cross_device)
+    target = cache / ("7" * 32)
+    assert _move(part2, target) == part2 and part2.is_dir()
+    assert fsutil.tree_sealed(target) and (target / "pagefind-entry.json").read_text() == "{}"
