@@ -814,3 +814,43 @@ def test_sample_renders_to_png(rendered: dict[str, RenderedPdf], tmp_path: Path)
     pngs = sorted(tmp_path.glob("p-*.png"))
     assert len(pngs) == len(pypdf.PdfReader(rendered[SAMPLE].path).pages)
     assert all(p.stat().st_size > 1000 for p in pngs)
+
+
+@pytest.mark.parametrize(("entries", "guessed_right"), [(12, True), (30, True), (48, False)])
+def test_the_front_matter_is_typeset_once_when_guessed_right_and_a_wrong_guess_gives_the_same_bytes(
+    site: pages.SiteIndex, rendered: dict[str, RenderedPdf], pdf_settings: PdfSettings, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, entries: int, guessed_right: bool,
+) -> None:
+    """A bundle of ``entries`` reports (the six of reports/, repeated): contents of one to three pages.
+
+    The guess is an estimate (titles and kind headings take room): 48 of these short titles fit on
+    two pages of contents where it guesses three; the bytes never depend on it.
+    """
+    from generator.pdf import bundle as bundle_module
+
+    job = bundle_module.bundle_jobs(site, {slug: pdf.path for slug, pdf in rendered.items()}, pdf_settings, "示例市人民政府办公室")[0]
+    front = json.loads(job.front)
+    paths = [rendered[r.slug].path for r in site.reports]
+    titles = [r.title for r in site.reports]
+    front["entries"] = [{**front["entries"][0], "index": i, "title": f"{titles[i % len(titles)]}（{i + 1}）"} for i in range(entries)]
+    job = dataclasses.replace(job, members=tuple(paths[i % len(paths)] for i in range(entries)), front=json.dumps(front, ensure_ascii=False),
+                              path=tmp_path / "bundle.pdf")
+    compiles: list[int] = []
+    real = bundle_module._layout  # noqa: SLF001
+
+    def layout(front_pages: int, counts: list[int]) -> tuple[list[int], list[int]]:
+        compiles.append(front_pages)
+        return real(front_pages, counts)
+
+    monkeypatch.setattr(bundle_module, "_layout", layout)
+    guessed = bundle_module._merge(job)  # noqa: SLF001
+    assert (len(compiles) == 1) == guessed_right, f"{entries} entries: front typeset for {compiles} pages"
+    compiles = compiles[-1:]
+    reader = pypdf.PdfReader(io.BytesIO(guessed))
+    # the first report right after the front, on a right-hand (odd) page
+    assert reader.get_destination_page_number(reader.outline[0]) == compiles[0] + compiles[0] % 2
+    for wrong in (2, 5):
+        compiles.clear()
+        monkeypatch.setattr(bundle_module, "_front_guess", lambda n, wrong=wrong: wrong)
+        assert bundle_module._merge(job) == guessed  # noqa: SLF001
+        assert len(compiles) == (1 if wrong == compiles[-1] else 2)
