@@ -2,7 +2,11 @@
 with the long table, the column dictionary and the data package that describes them (opendata.py).
 
 A report's own files depend only on its numbers, so they are kept in a content-addressed cache and
-copied into the site: an unchanged report costs a hash, not three files' worth of work.
+copied into the site: an unchanged report costs a hash, not three files' worth of work. A report's
+five cached parts (its CSV, JSON and XLSX, its rows of the long table and of the workbooks) are one
+cache entry, a pack: one file and its seal instead of five of each. A cold build of 10,000 reports
+made 100,000 cache files for them, and creating files was a tenth of the build's CPU (ext4's inode
+allocation, perf); a part is read by its offset in the pack, the bytes it needs and no more.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 
 from . import xlsx
 from .export import dictionary_csv, export, json_default, report_data, to_xlsx, xlsx_rows
-from .fsutil import place, remove_entries, sealed, write_entry
+from .fsutil import remove_entries, sealed, write_entry
 from .model import Report
 from .opendata import (
     DATA_DIR,
@@ -36,16 +40,63 @@ from .opendata import (
 from .validate import MODEL_CODE, code_fingerprint
 
 DEFAULT_CACHE = Path(".nianbao-cache") / "data"
-VERSION = "2"  # bump when the export format changes, to invalidate the cache
+VERSION = "3"  # bump when the export format or the pack changes, to invalidate the cache
 DATA_CODE = (*MODEL_CODE, "export.py", "xlsx.py", "datafiles.py")
 ROWS = "xrows"  # a report's rows of the workbooks of all reports and of its year (export.xlsx_rows), not published
 CACHED = (*DATA_FORMATS, "long", ROWS)
+PACK = "pack"  # a report's cache entry: a header line (each part's length, in CACHED order), then the parts
+_HEADER_MAX = 4096  # a pack's header line is read in one go: it names five lengths
 
 
 def _report_key(report: Report) -> str:
     """Key a report's files by its text and the code (no need to build the data to find them)."""
     content = report.digest or json.dumps(report_data(report), ensure_ascii=False, sort_keys=True, default=json_default)
     return hashlib.sha256(f"{VERSION}\0{code_fingerprint(DATA_CODE)}\0{content}".encode()).hexdigest()
+
+
+def _pack(parts: dict[str, bytes]) -> bytes:
+    """Return a report's cache entry: a header line of the parts' lengths, then the parts, in CACHED order."""
+    header = json.dumps({fmt: len(parts[fmt]) for fmt in CACHED}, separators=(",", ":")).encode("ascii") + b"\n"
+    return b"".join([header, *(parts[fmt] for fmt in CACHED)])
+
+
+def _unpack(data: bytes) -> dict[str, bytes]:
+    """Return every part of a pack (ValueError: not a pack of these parts)."""
+    end = data.find(b"\n", 0, _HEADER_MAX)
+    lengths = json.loads(data[:end]) if end > 0 else None
+    if not isinstance(lengths, dict) or list(lengths) != list(CACHED):
+        raise ValueError("not a pack")
+    parts, at = {}, end + 1
+    for fmt in CACHED:
+        parts[fmt] = data[at : at + lengths[fmt]]
+        at += lengths[fmt]
+    if at != len(data):
+        raise ValueError("not a pack")
+    return parts
+
+
+def read_part(cache_dir: Path, report: Report, fmt: str) -> bytes:
+    """Return one part of a report's pack, reading the header and that part only (OSError/ValueError: none).
+
+    The pack is sealed (write_entry) and trusted by its stat after it was checked once, as every
+    cache entry is: write_report_files checks it in the same build before any part is read.
+    """
+    with open(cache_dir / f"{_report_key(report)}.{PACK}", "rb") as f:
+        head = f.read(_HEADER_MAX)
+        end = head.find(b"\n")
+        lengths = json.loads(head[:end]) if end > 0 else None
+        if not isinstance(lengths, dict) or list(lengths) != list(CACHED):
+            raise ValueError("not a pack")
+        offset = end + 1
+        for name in CACHED:
+            if name == fmt:
+                break
+            offset += lengths[name]
+        f.seek(offset)
+        part = f.read(lengths[fmt])
+    if len(part) != lengths[fmt]:
+        raise ValueError("a truncated pack")
+    return part
 
 
 def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Path,
@@ -60,23 +111,27 @@ def write_report_files(site_dir: Path, reports: Iterable[Report], cache_dir: Pat
     fresh = 0
     for report in reports:
         key = _report_key(report)
-        missing = [f for f in CACHED if not sealed(cache_dir / f"{key}.{f}")]  # missing, truncated or altered
-        fresh += bool(missing)
-        made = {}
-        for fmt in missing:
-            made[fmt] = xlsx_rows(report) if fmt == ROWS else export([report], fmt)
-            write_entry(cache_dir / f"{key}.{fmt}", made[fmt])  # aside, renamed, sealed
+        entry = cache_dir / f"{key}.{PACK}"
+        parts: dict[str, bytes] | None = None
+        if not sealed(entry):  # missing, truncated or altered: made again
+            fresh += 1
+            parts = {fmt: xlsx_rows(report) if fmt == ROWS else export([report], fmt) for fmt in CACHED}
+            write_entry(entry, _pack(parts))  # aside, renamed, sealed
         for fmt in DATA_FORMATS:
             dest = f"{DATA_DIR}/reports/{report.slug}.{fmt}"
             if adopt is not None and adopt(dest, f"{key}.{fmt}"):
                 continue
+            if parts is None:
+                try:
+                    parts = _unpack(entry.read_bytes())
+                except ValueError:  # sealed, yet not a pack of these parts: made again
+                    fresh += 1
+                    parts = {f: xlsx_rows(report) if f == ROWS else export([report], f) for f in CACHED}
+                    write_entry(entry, _pack(parts))
             target = folder / f"{report.slug}.{fmt}"
-            if fmt in made:
-                # the bytes at hand go to the site as they are: opening files cost as much as making them
-                target.unlink(missing_ok=True)
-                target.write_bytes(made[fmt])
-            else:
-                place(cache_dir / f"{key}.{fmt}", target)
+            # a new file, never a write into one the published site may share
+            target.unlink(missing_ok=True)
+            target.write_bytes(parts[fmt])
     return fresh
 
 
@@ -87,8 +142,8 @@ def _cached_rows(cache_dir: Path) -> Callable[[Report], bytes | None]:
     """Return a report's workbook rows from the cache (write_report_files keeps them), or None."""
     def rows(report: Report) -> bytes | None:
         try:
-            return (cache_dir / f"{_report_key(report)}.{ROWS}").read_bytes()
-        except OSError:
+            return read_part(cache_dir, report, ROWS)
+        except (OSError, ValueError):
             return None
     return rows
 
@@ -109,7 +164,7 @@ def _compose(kind: str, reports: Sequence[Report], cache_dir: Path | None, targe
     try:
         with open(target, "wb") as out:
             for i, r in enumerate(reports):
-                part = (cache_dir / f"{_report_key(r)}.{fmt}").read_bytes()
+                part = read_part(cache_dir, r, fmt)
                 if fmt == "json":  # each "[\n<report>\n]\n"
                     if not (part.startswith(b"[\n") and part.endswith(b"\n]\n")):
                         raise ValueError(fmt)

@@ -24,6 +24,7 @@ from generator.export import (
     by_format,
     columns,
     dictionary_csv,
+    export,
     to_csv,
     to_json,
     to_long_csv,
@@ -227,7 +228,9 @@ def test_collections_joined_from_the_reports_files_are_the_bytes_export_writes(t
     assert not datafiles._compose("wide", mixed, cache, tmp_path / "mixed.csv")  # noqa: SLF001
     assert not (tmp_path / "mixed.csv").exists()  # no half-written file left behind
     # a missing report file: made from the numbers
-    for path in cache.glob("*.long"):
+    packs = sorted(cache.glob("*.pack"))
+    assert len(packs) == len(reports) and not list(cache.glob("*.long"))  # one entry per report
+    for path in packs:
         path.unlink()
     assert not datafiles._compose("long", reports, cache, tmp_path / "long.csv")  # noqa: SLF001
     assert not (tmp_path / "long.csv").exists()
@@ -293,3 +296,33 @@ def test_unchanged_workbooks_come_from_the_cache_and_unused_ones_are_pruned(tmp_
     assert now and now != first
     assert (first - now) and (now - first)  # the workbooks of the removed report's year and of all years: new
     assert {p.name for p in cache.glob("collection-*.xlsx.sum")} == {n + ".sum" for n in now}
+
+
+def test_a_reports_cached_files_are_one_pack_read_part_by_part_and_made_again_when_broken(tmp_path: Path) -> None:
+    from generator import datafiles
+    from generator.export import xlsx_rows
+    from generator.fsutil import write_entry
+
+    reports = validate([ROOT / "reports"]).valid_reports()
+    cache = tmp_path / "cache"
+    assert datafiles.write_report_files(tmp_path / "a", reports, cache) == len(reports)
+    names = [p.name for p in cache.iterdir() if not p.name.startswith(".")]  # not the record of checked entries
+    assert len(names) == 2 * len(reports) and all(n.endswith((".pack", ".pack.sum")) for n in names)  # a pack and its seal each
+    for r in reports:
+        for fmt in ("csv", "json", "xlsx", "long"):
+            assert datafiles.read_part(cache, r, fmt) == export([r], fmt), (r.slug, fmt)
+        assert datafiles.read_part(cache, r, datafiles.ROWS) == xlsx_rows(r)
+        for fmt in ("csv", "json", "xlsx"):
+            assert (tmp_path / "a" / "data" / "reports" / f"{r.slug}.{fmt}").read_bytes() == export([r], fmt)
+    # unchanged: nothing made, the site's files taken from the packs
+    assert datafiles.write_report_files(tmp_path / "b", reports, cache) == 0
+    for r in reports:
+        assert (tmp_path / "b" / "data" / "reports" / f"{r.slug}.csv").read_bytes() == export([r], "csv")
+    # a truncated pack (its seal no longer matches) and a sealed file that is not a pack: both made again
+    first, second = (cache / f"{datafiles._report_key(r)}.pack" for r in reports[:2])  # noqa: SLF001
+    first.write_bytes(first.read_bytes()[:100])
+    write_entry(second, b'{"csv":3}\nabc')
+    assert datafiles.write_report_files(tmp_path / "c", reports, cache) == 2
+    for r in reports[:2]:
+        assert (tmp_path / "c" / "data" / "reports" / f"{r.slug}.json").read_bytes() == export([r], "json")
+        assert datafiles.read_part(cache, r, "long") == export([r], "long")
