@@ -213,21 +213,36 @@ def _cached_collection(cache_dir: Path | None, name: str, key: str, make: Callab
 
 
 COLLECTION = re.compile(r"collection-[0-9a-f]{40}\.[a-z]+")
+PACKED = re.compile(rf"[0-9a-f]{{64}}\.{PACK}")
+UNPACKED = re.compile(r"[0-9a-f]{64}\.(?:csv|json|xlsx|long|xrows)")  # one entry per part, before packs: nothing reads them
+MAX_AGE_DAYS = 30  # a report's pack this build did not use (another shard's, a report since deleted or edited), as for PDFs
 
 
-def _prune_collections(cache_dir: Path, used: set[str]) -> None:
-    """Delete the collection entries this build did not use (but a concurrent build's, written lately)."""
-    recent = time.time() - 600
+def _prune_entries(cache_dir: Path, used: set[str], packs: set[str]) -> None:
+    """Delete the entries this build did not use: collections at once, packs unused for MAX_AGE_DAYS, entries of before packs.
+
+    An entry written in the last ten minutes is kept (a concurrent build's); only names nianbao gives are
+    deleted, with their seals (fsutil.remove_entries).
+    """
+    now = time.time()
+    recent, limit = now - 600, now - MAX_AGE_DAYS * 86400
     old = []
-    with os.scandir(cache_dir) as entries:  # strings: the folder holds five files per report
+    with os.scandir(cache_dir) as entries:  # strings: the folder holds two files per report
         for entry in entries:
             name = entry.name
-            if name.startswith("collection-") and name not in used and COLLECTION.fullmatch(name):
-                try:
-                    if entry.stat(follow_symlinks=False).st_mtime < recent:
-                        old.append(name)
-                except OSError:
-                    continue
+            if name.startswith("collection-"):
+                before = recent if name not in used and COLLECTION.fullmatch(name) else None
+            elif name.endswith(f".{PACK}"):
+                before = limit if name not in packs and PACKED.fullmatch(name) else None
+            else:
+                before = recent if UNPACKED.fullmatch(name) else None
+            if before is None:
+                continue
+            try:
+                if entry.stat(follow_symlinks=False).st_mtime < before:
+                    old.append(name)
+            except OSError:
+                continue
     remove_entries(cache_dir, old)
 
 
@@ -283,7 +298,7 @@ def write_collections(
         (out / f.name).unlink(missing_ok=True)  # a new file, never a write into one the published site may share
         (out / f.name).write_bytes(data)
     if cache_dir is not None:
-        _prune_collections(cache_dir, used)
+        _prune_entries(cache_dir, used, {f"{_report_key(r)}.{PACK}" for r in reports})
     package = datapackage(out, files, license, publisher, site_url, created)
     (out / PACKAGE).write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return {f"{DATA_DIR}/{f.name}": (out / f.name).stat().st_size for f in files}

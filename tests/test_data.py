@@ -7,6 +7,7 @@ import io
 import json
 import os
 import random
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -326,3 +327,29 @@ def test_a_reports_cached_files_are_one_pack_read_part_by_part_and_made_again_wh
     for r in reports[:2]:
         assert (tmp_path / "c" / "data" / "reports" / f"{r.slug}.json").read_bytes() == export([r], "json")
         assert datafiles.read_part(cache, r, "long") == export([r], "long")
+
+
+def test_data_entries_no_build_uses_are_pruned_but_recent_and_used_ones_kept(tmp_path: Path) -> None:
+    from generator import datafiles
+
+    reports = validate([ROOT / "reports"]).valid_reports()
+    cache = tmp_path / "cache"
+    datafiles.write_report_files(tmp_path / "a", reports, cache)
+    month = time.time() - 31 * 86400
+    used = cache / f"{datafiles._report_key(reports[0])}.pack"  # noqa: SLF001
+    os.utime(used, (month, month))  # old, but this build's: kept
+    stale, fresh = cache / f"{'a' * 64}.pack", cache / f"{'b' * 64}.pack"  # another build's, old and recent
+    before_packs = [cache / f"{'c' * 64}.{fmt}" for fmt in ("csv", "json", "xlsx", "long", "xrows")]  # the layout before packs
+    for path in (stale, fresh, *before_packs):
+        path.write_bytes(b"x")
+        path.with_name(path.name + ".sum").write_text("1 0")
+    for path in (stale, *before_packs):
+        os.utime(path, (month, month))
+    outside = cache / "notes.txt"  # not a name nianbao gives: never deleted
+    outside.write_text("mine")
+    os.utime(outside, (month, month))
+    datafiles.write_collections(tmp_path / "a", reports, cache_dir=cache)
+    assert used.exists() and fresh.exists() and outside.exists()
+    assert not stale.exists() and not stale.with_name(stale.name + ".sum").exists()
+    assert not any(p.exists() or p.with_name(p.name + ".sum").exists() for p in before_packs)
+    assert all((cache / f"{datafiles._report_key(r)}.pack").exists() for r in reports)  # noqa: SLF001
