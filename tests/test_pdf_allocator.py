@@ -7,16 +7,15 @@ workers really run under it, is tested on 30 reports in tests/test_pipeline.py.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from projects import site_copy
 
 from generator.pdf import allocator
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
@@ -48,11 +47,8 @@ def test_preloading_is_added_to_what_the_user_preloads_and_put_back(monkeypatch:
 
 
 def test_a_wrong_pdf_allocator_stops_the_build_in_chinese_and_keeps_the_site(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("content", "reports", "site_overrides"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("search: true", "search: false")
+    project = site_copy(tmp_path)
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8").replace("search: true", "search: false")
     assert "pdf: true" in config
     (project / "mkdocs.yml").write_text(config.replace("pdf: true", "pdf: true\n      pdf_allocator: /no/such/libmalloc.so"), encoding="utf-8")
     (project / "site").mkdir()
