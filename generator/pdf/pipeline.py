@@ -174,11 +174,10 @@ class PdfPipeline:
                 self._progress(len(self.sizes), self.summary.reports)
         self.summary.render_seconds = time.process_time() - start
         for job in self.bundles:
-            existed = sealed(job.path)
-            self.sizes[self.bundle_name(job)] = make_bundle(job)
+            name = self.bundle_name(job)
+            existed = sealed(job.path)  # a cached bundle goes into the site at the end, like a worker's
+            self.sizes[name] = make_bundle(job) if existed else _bundle(job, self._copy(name))
             self.summary.merged += not existed
-            if not existed and (copy := self._copy(self.bundle_name(job))):
-                place(job.path, Path(copy))
 
     def _submit(self, name: str, fn: Callable[..., object], *args: object) -> None:
         assert self._pool is not None
