@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator import pages
+from generator import pagefind_merge, pages
 from generator.pagefind_canon import SIGNATURE, _decode
 from generator.pagefind_merge import CHUNK_SIZE
 from generator.search import Record, report_record, write_index
@@ -127,3 +127,24 @@ def test_merged_chunks_follow_pagefinds_chunking_rule(bundles: dict[int, Path]) 
     assert len(sizes) >= 2
     for total, without_last in sizes[:-1]:  # every chunk but the last ends at the word that reaches the size
         assert total >= CHUNK_SIZE > without_last
+
+
+def test_every_word_is_found_in_its_chunk_by_the_chunk_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pagefind.js takes the chunks whose boundaries hold a word (low <= word <= high), and others if none does.
+
+    Pagefind shortens a chunk's last word to a prefix; a word longer than that prefix (the words of
+    search.py are 11 characters) then lay outside every chunk and pagefind.js fetched others.
+    """
+    monkeypatch.setattr(pagefind_merge, "CHUNK_SIZE", 300)  # many chunks, as a large site has
+    bundle = tmp_path / "pagefind"
+    write_index(_records(), bundle, None, 3)
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    (info,) = entry["languages"].values()
+    chunks = _load(bundle / f"pagefind.{info['hash']}.pf_meta")[2]
+    assert len(chunks) >= 20
+    long_words = 0
+    for _low, _high, name in chunks:
+        for word, _postings, _variants in _load(bundle / "index" / f"{name}.pf_index")[0]:
+            assert [n for low, high, n in chunks if low <= word <= high] == [name], word
+            long_words += len(word) == 11
+    assert long_words > 100
