@@ -4,21 +4,36 @@ Pagefind's extended build segments Chinese with jieba when indexing, but the bro
 query differently, so a search for 复议 misses pages where jieba kept 行政复议 as one word (tried:
 行政复议 found 1 of the 6 sample reports that contain it). Citizens expect what Ctrl+F does. So
 each Han character is indexed as the word of itself and the character after it in its run, the
-run's last character alone (行政复议 → 行政 政复 复议 议), each encoded as an ASCII word that no
-tokenizer or stemmer can split (q + 5-digit code points). A query's bigrams then match the page's
-wherever they stand, and every word decodes to exactly one character (its first), so the search
-page (nianbao-search.js) turns an excerpt back into the text without guessing where runs meet.
-Whitespace next to Han text is kept as the word ``q`` (the encoded words need spaces around them),
-and a word of the text that could be read as a code is written with one more ``q``.
+run's last character alone (GRAM 2: 行政复议 → 行政 政复 复议 议), each encoded as an ASCII word
+that no tokenizer or stemmer can split (q + 5-digit code points). A query of two characters is one
+word; a single character is the prefix of the words it starts; a longer run is the words that
+cover it, GRAM apart and the last flush (行政复议 → 行政 复议; ``cover``), which stand GRAM apart on
+the page for a phrase match: half the words of every bigram of the query, and so half the postings
+a first search fetches. (Longer words were tried: with four characters a word, 行政复议 is one word,
+but a query of two characters is then the prefix of thousands of words, and Pagefind, which scores
+each result page against every posting of every such word, took 3 minutes for 公开 at 10,000
+reports.) Whitespace next to Han text is kept as the word ``q`` (the encoded words need spaces
+around them), and a word of the text that could be read as a code is written with one more ``q``.
+Each word decodes to one character (its first), so after Pagefind has written a page's fragment
+its words are written back as those characters (``shorten_fragments``): the fragment, which a
+browser fetches for every result shown, is the text, one word per position as the index counts
+them, and a third of what the encoded words made it.
 
-What is indexed is what a reader reads: the prose as rendered text (no Markdown syntax), the
-tables' captions and header labels, the signature and date. The records come straight from the
-validated reports, so no HTML page is parsed.
+What is indexed is what a reader reads of the report itself: the prose as rendered text (no
+Markdown syntax), the title, the signature and date. The statutory headings and the tables'
+caption and header labels, the same in every report of a format, are not indexed per page (they
+were most of the postings of the words they hold, 行政 16 of its 18 places in a report, and a query
+for one found every report anyway): the search page is given them once (``shared_text``, in
+``SHARED``) and counts a word they hold as held by every report of that format. A record keeps
+each block's place as a mark, so the page's text, and an excerpt of it, is whole again in the
+browser (``record_content``). The records come straight from the validated reports, so no HTML page
+is parsed.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import json
 import logging
@@ -36,7 +51,7 @@ from pathlib import Path
 
 from . import pagefind_pin
 from .dates import chinese_date
-from .formats import SECTIONS, TABLE_SECTION, TableDef
+from .formats import FORMATS, SECTIONS, TABLE_SECTION, TableDef
 from .fsutil import (
     MANIFEST,
     dead_asides,
@@ -50,7 +65,7 @@ from .fsutil import (
 from .grid import layout
 from .model import Report
 from .pagefind_batch import prepare, splice_bundle
-from .pagefind_canon import CborError, canonicalize
+from .pagefind_canon import SIGNATURE, CborError, canonicalize
 from .pagefind_merge import Adopt, merge_bundles
 from .text import markdown_html, plain_text
 
@@ -79,15 +94,23 @@ def _word(chars: str) -> str:
 _CODES: dict[str, str] = {}  # character -> its five digits: encoding was most of a record's time
 
 
+GRAM = 2  # the characters of an indexed word
+
+
 def _han_words(han: str) -> list[str]:
     codes = [_CODES.get(c) or _CODES.setdefault(c, f"{ord(c):05d}") for c in han]
-    words = ["q" + a + b for a, b in zip(codes, codes[1:], strict=False)]
-    words.append("q" + codes[-1])
-    return words
+    return ["q" + "".join(codes[i : i + GRAM]) for i in range(len(codes))]
+
+
+def cover(length: int) -> list[int]:
+    """Return where the words that cover a Han run of ``length`` characters start (GRAM apart, the last flush)."""
+    if length <= GRAM:
+        return [0]
+    return [*range(0, length - GRAM, GRAM), length - GRAM]
 
 
 def encode(text: str) -> str:
-    """Return ``text`` as the words Pagefind indexes: every Han character with its successor in the run.
+    """Return ``text`` as the words Pagefind indexes: every Han character with the one after it in its run.
 
     Decoding keeps each word's first character, so the text comes back exactly, whitespace runs
     collapsed to one space as a browser shows them.
@@ -114,15 +137,14 @@ def encode(text: str) -> str:
 def query_words(query: str) -> list[str]:
     """Return the encoded words a search for ``query`` looks for (what nianbao-search.js sends).
 
-    A run of two or more characters is its bigrams (the run's last character alone would match any
-    word starting with it); a single character is its one-character word, which Pagefind matches
-    as a prefix of every bigram that starts with it.
+    A run of two characters is one word; one character is the word Pagefind matches as the prefix
+    of every word that starts with it; a longer run is the words that cover it (``cover``).
     """
     out: list[str] = []
     for m in _TOKENS.finditer(query):
         han, _space, other = m.groups()
         if han:
-            out += [_word(han)] if len(han) == 1 else [_word(han[i : i + 2]) for i in range(len(han) - 1)]
+            out += [_word(han[i : i + GRAM]) for i in cover(len(han))]
         elif other:
             out.append(other)
     return out
@@ -175,18 +197,65 @@ def table_labels(table: TableDef) -> str:
     return "\n".join(labels)
 
 
-def report_text(report: Report) -> str:
-    """Return all a reader reads of a report, in page order: its search record's text."""
-    parts = [report.title, reader_text(report.lead)]
-    tables_after = {section: table_id for table_id, section in TABLE_SECTION.items()}
+def _parts(report: Report) -> list[str | int]:
+    """Return what a reader reads of a report in page order: its own text, and the shared text's blocks by number."""
+    tables = list(TABLE_SECTION)
+    parts: list[str | int] = [report.title, reader_text(report.lead)]
     for heading in SECTIONS:
-        parts += [heading, reader_text(report.section(heading))]
-        if heading in tables_after:
-            parts.append(table_labels(report.format.table[tables_after[heading]]))
+        parts += [len(tables) + SECTIONS.index(heading), reader_text(report.section(heading))]
+        parts += [tables.index(t) for t, section in TABLE_SECTION.items() if section == heading]
     parts.append(report.signature)
     if report.date:
         parts.append(chinese_date(report.date))
-    return "\n".join(part for part in parts if part)
+    return [part for part in parts if part != ""]
+
+
+def report_text(report: Report, shared: bool = True) -> str:
+    """Return all a reader reads of a report, in page order; without ``shared``, only the report's own text.
+
+    ``shared`` is the statutory text every report of the format holds (the headings, the tables'
+    labels: ``shared_text``), which the search page is given once rather than in every record.
+    """
+    blocks = shared_text(report.format_id)
+    return "\n".join(blocks[p] if isinstance(p, int) else p for p in _parts(report) if shared or isinstance(p, str))
+
+
+def record_content(report: Report) -> str:
+    """Return the words of a report's search record: its own text encoded, each shared block as its mark.
+
+    The mark (``MARK`` and the block's number from 1, a word no text encodes to: an editor's q01 is
+    written qq01) keeps the block's place, so that the search page puts the block back where the page
+    shows it and an excerpt is the page's text exactly, headings and labels included. The first word
+    is ``EVERY``, in every record at the same place: the search page finds every report by it (a
+    word of the shared text is held by all), and its postings, alike for every page, compress to
+    almost nothing.
+    """
+    words = (f"{MARK}{p + 1}" if isinstance(p, int) else encode(p) for p in _parts(report))
+    return f"{EVERY} " + f" {SPACE} ".join(words)
+
+
+@functools.cache
+def shared_text(format_id: int) -> tuple[str, ...]:
+    """Return the text every report of the format holds, as blocks of the page: the tables' labels, then the headings."""
+    tables = [table_labels(FORMATS[format_id].table[table_id]) for table_id in TABLE_SECTION]
+    return (*tables, *SECTIONS)
+
+
+MARK = "q0"  # a shared block's place in a record: q0 and the block's number from 1
+EVERY = MARK + "0"  # the first word of every record
+
+# The search page's copy of the shared text (in the bundle, beside pagefind.js): {"gram": GRAM,
+# "formats": {format id: [blocks]}} for the formats of the bundle's reports.
+SHARED = "nianbao-shared.json"
+FORMAT_FILTER = "格式"  # the filter that tells the search page a report's format (not shown as a filter)
+
+
+def write_shared(reports: Sequence[Report], out_dir: Path) -> None:
+    """Write the shared text of the formats of ``reports`` into the bundle ``out_dir``."""
+    formats = {str(r.format_id): list(shared_text(r.format_id)) for r in reports}
+    data = {"gram": GRAM, "formats": dict(sorted(formats.items()))}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / SHARED).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -198,13 +267,14 @@ class Record:
 
 
 def report_record(report: Report, url: str) -> Record:
-    """Return the search record of a report: what a reader reads of it, encoded, with filters and metadata."""
+    """Return the search record of a report: what a reader reads of it but the shared text, encoded, with filters and metadata."""
     region = " / ".join(report.region)
     return Record(
         url=url,
-        content=encode(report_text(report)),
+        content=record_content(report),
         meta={"title": report.title, "年度": str(report.year), "机关": report.agency, "地区": region},
-        filters={"年度": [str(report.year)], "地区": [region], "机关类别": [report.kind], "机关": [report.agency]},
+        filters={"年度": [str(report.year)], "地区": [region], "机关类别": [report.kind], "机关": [report.agency],
+                 FORMAT_FILTER: [str(report.format_id)]},
     )
 
 
@@ -268,7 +338,7 @@ class Source:
 
 
 @functools.cache
-def _record_code() -> str:
+def record_code() -> str:
     """Return a hash of the code and libraries that make a record from a report."""
     from .validate import code_fingerprint
 
@@ -280,7 +350,7 @@ def _pagefind_key() -> str:
     from .validate import code_fingerprint
 
     batch_code = code_fingerprint(("pagefind_batch.py",))  # what a cached batch holds (prepare)
-    return f"{pagefind_binary()}\0{library_versions('pagefind', 'pagefind_bin_extended')}\0{_record_code()}\0{batch_code}"
+    return f"{pagefind_binary()}\0{library_versions('pagefind', 'pagefind_bin_extended')}\0{record_code()}\0{batch_code}"
 
 
 def batches(urls: list[str], batch: int) -> list[list[str]]:
@@ -411,11 +481,51 @@ def _index(out: Path, urls: list[str], by_url: dict[str, Source], staging: Path)
         try:
             with tempfile.TemporaryDirectory(prefix=".nianbao-pagefind-", dir=base) as folder:
                 _run_pagefind(pages, sorted(urls, reverse=newest_first), Path(folder) / "site", out)
-            return
         except OSError:  # a small or full tmpfs (a container's /dev/shm): staged beside the site instead
             shutil.rmtree(out, ignore_errors=True)
+        else:
+            _shorten(out)
+            return
     _run_pagefind(pages, urls, staging, out)
     shutil.rmtree(staging)
+    _shorten(out)
+
+
+def _shorten(out: Path) -> None:
+    try:
+        shorten_fragments(out)
+    except (CborError, ValueError, KeyError, TypeError) as exc:  # OSError: the caller's
+        raise SearchIndexError(f"读取 Pagefind 写出的搜索片段失败（Pagefind 版本不符？）：{exc}") from None
+
+
+# An encoded Han word of a fragment's content (a whole word: after the start, whitespace or the
+# zero-width space Pagefind puts after each word of Chinese text; maybe ended by the "." Pagefind
+# adds to a block without end punctuation). An editor's word that reads as one has one more q.
+_FRAGMENT_WORD = re.compile(rf"(?<![^\s\u200b])q(\d{{5}})(?:\d{{5}}){{0,{GRAM - 1}}}(?=\.?(?:[\s\u200b]|$))")
+
+
+def shorten_content(content: str) -> str:
+    """Return a fragment's content with each encoded word written as the character it decodes to (its first)."""
+    return _FRAGMENT_WORD.sub(lambda m: chr(int(m[1])), content)
+
+
+def shorten_fragments(bundle: Path) -> None:
+    """Write every fragment of a bundle Pagefind just wrote with its words shortened (``shorten_content``).
+
+    A fragment holds the page's content as Pagefind indexed it, each Han character as the 12
+    bytes of its encoded word; written as the character, a report's fragment compresses to a
+    third (3.1 KB to 1.2 KB at 10,000 reports, the shared text left out too). Its words stay where
+    they were (one per position, as the index counts them), and its name, Pagefind's hash of what
+    it indexed, still changes whenever the page's record does.
+    """
+    for path in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        if not data.startswith(SIGNATURE):
+            raise CborError(f"{path.name}: not a Pagefind fragment")
+        fragment = json.loads(data[len(SIGNATURE) :])
+        fragment["content"] = shorten_content(fragment["content"])
+        body = SIGNATURE + json.dumps(fragment, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        path.write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
 
 
 def _prepare(part: Path, urls: list[str]) -> None:

@@ -19,7 +19,7 @@ from mkdocs.exceptions import Abort
 
 from . import render
 from .pages import SiteIndex, report_uri
-from .search import SearchIndexError, Source, report_record, write_index
+from .search import SearchIndexError, Source, record_code, report_record, write_index, write_shared
 from .timings import timed
 
 log = logging.getLogger("mkdocs.plugins.nianbao")
@@ -83,8 +83,10 @@ class SearchStage:
         try:
             with timed("搜索索引"):
                 adopt = self.adopt
+                code = record_code()  # a fragment's name is Pagefind's; what nianbao writes into it is this code's
                 write_index(records, site_dir / "pagefind", self.cache, self.batch,
-                            (lambda rel, key: adopt(f"pagefind/{rel}", key)) if adopt else None)
+                            (lambda rel, key: adopt(f"pagefind/{rel}", f"{key} {code}")) if adopt else None)
+                write_shared(site.reports, site_dir / "pagefind")
         except SearchIndexError as exc:
             raise Abort(str(exc)) from None
         log.info("搜索索引完成：%d 份报告，用时 %.1f 秒", len(records), time.monotonic() - start)

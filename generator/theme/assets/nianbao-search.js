@@ -19,9 +19,12 @@
   var PAGE = 10;  /* each result fetches its fragment: 10 keeps a first search light at 10,000 reports */
 
   /* The index holds Chinese as encoded words (see generator/search.py): each Han character with the
-     next one of its run, the run's last alone (行政复议 → 行政 政复 复议 议), each written q + 5-digit
-     code points; "q" stands for whitespace next to Han text. A query is sent as its bigrams (a single
-     character as itself, which Pagefind matches as the prefix of every word starting with it). */
+     next one of its run, the run's last alone (行政复议 → 行政 政复 复议 议), each written q +
+     5-digit code points; "q" stands for whitespace next to Han text. A run of two characters is
+     sent as its word, a single character as itself (which Pagefind matches as the prefix of every
+     word starting with it), a longer run as the words that cover it: GRAM apart, the last flush
+     (行政复议 → 行政 复议; cover). */
+  var GRAM = 2;
   var HAN_CHAR = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
   var HAN = new RegExp("[" + HAN_CHAR + "]+", "g");
   var IS_HAN = new RegExp("^[" + HAN_CHAR + "]$");
@@ -29,26 +32,51 @@
     return "q" + Array.from(chars).map(function (c) { return String(c.codePointAt(0)).padStart(5, "0"); }).join("");
   }
   function hanRuns(q) { return (q.match(HAN) || []).map(function (run) { return Array.from(run); }); }
-  function encodeQuery(q) {
-    return q.replace(HAN, function (run) {
-      var chars = Array.from(run);
-      if (chars.length === 1) return " " + word(run) + " ";
-      var out = [];
-      for (var i = 0; i + 1 < chars.length; i++) out.push(word(chars[i] + chars[i + 1]));
-      return " " + out.join(" ") + " ";
-    }).replace(/\s+/g, " ").trim();
+  function cover(length) {
+    if (length <= GRAM) return [0];
+    var out = [];
+    for (var i = 0; i < length - GRAM; i += GRAM) out.push(i);
+    out.push(length - GRAM);
+    return out;
   }
-  /* Turn the page's encoded words back into its text: every encoded word gives its first character,
-     so nothing is lost or doubled where runs, lines or headings meet. Pagefind's content is the text
-     itself (its excerpt is HTML with only < and > escaped), so nothing needs unescaping. */
-  function decodeText(content) {
+  /* The words a term is searched by: {w: the word sent, chars: the Han characters it stands for (or
+     null), run: the Han run it covers, at: where in the run it starts}. */
+  function words(term) {
+    var out = [];
+    term.replace(HAN, " ").split(" ").forEach(function (other) {
+      if (/[\p{L}\p{N}]/u.test(other)) out.push({ w: other, chars: null, run: null, at: 0 });
+    });
+    hanRuns(term).forEach(function (chars) {
+      cover(chars.length).forEach(function (at) {
+        var part = chars.slice(at, at + GRAM).join("");
+        out.push({ w: word(part), chars: part, run: chars.join(""), at: at });
+      });
+    });
+    return out;
+  }
+  /* Turn a page's content back into its text. nianbao writes each word of a fragment as the Han
+     character it stands for (shorten_fragments); a shard built before that has the encoded words,
+     each of which gives its first character. Either way nothing is lost or doubled where runs, lines
+     or headings meet. A shared block's mark (q0 and its number from 1) is the block, from blocks
+     (the shared text of the page's format), as the page shows it; without blocks it is left out.
+     Pagefind's content is the text itself (its excerpt is HTML with only < and > escaped), so
+     nothing needs unescaping. */
+  function decodeText(content, blocks) {
     var out = "", previous = "";
-    content.split(/\s+/).forEach(function (part) {
+    content.split(/[\s\u200b]+/).forEach(function (part) {
       if (!part) return;
       if (part === "q") { if (previous) out += " "; previous = "space"; return; }
-      /* Pagefind ends a block's text with "." when it has no end punctuation: written "q26085." it
-         cannot be the editor's (an editor's "." after Han text is a word of its own). */
-      var m = /^q((?:\d{5}){1,2})\.?$/.exec(part);
+      var mark = /^q0(\d+)$/.exec(part);
+      if (mark) {
+        var block = blocks && Number(mark[1]) > 0 && blocks[Number(mark[1]) - 1];  /* q00: EVERY */
+        if (block) { out += block.split(/\s+/).join(" "); previous = "han"; }
+        return;
+      }
+      /* Pagefind ends a block's text with "." when it has no end punctuation: written "行." or
+         "q26085." it cannot be the editor's (an editor's "." after Han text is a word of its own). */
+      var bare = part.replace(/\.$/, "");
+      if (IS_HAN.test(bare)) { out += bare; previous = "han"; return; }
+      var m = /^q((?:\d{5}){1,4})$/.exec(bare);
       var chars = m ? m[1].match(/\d{5}/g).map(function (d) { return String.fromCodePoint(Number(d)); }) : [];
       if (m && chars.every(function (c) { return IS_HAN.test(c); })) { out += chars[0]; previous = "han"; return; }
       /* Text as the editor wrote it; a word that reads as a code was written with one more q. */
@@ -57,19 +85,51 @@
     });
     return out;
   }
+  function blocksOf(d) {
+    var id = d.filters && d.filters["格式"] && d.filters["格式"][0];
+    return shared[id] || null;
+  }
+  /* The statutory text every report of a format holds (headings, table labels): not in each page's
+     record but given once per index (nianbao-shared.json beside pagefind.js). A word it holds is
+     held by every report of that format. */
+  var shared = {};  /* format id -> [blocks] */
+  function loadShared(bundleUrl) {
+    return fetch(bundleUrl + "nianbao-shared.json").then(function (r) { return r.ok ? r.json() : {}; })
+      .catch(function () { return {}; })
+      .then(function (data) {
+        var formats = (data && data.formats) || {};
+        Object.keys(formats).forEach(function (id) { shared[id] = formats[id]; });
+      });
+  }
+  function sharedHolds(block, item) {
+    if (item.chars) return block.indexOf(item.chars) >= 0;
+    var needle = item.w.toLowerCase();
+    return block.toLowerCase().split(/[^\p{L}\p{N}]+/u).some(function (t) { return t.indexOf(needle) === 0; });
+  }
+  /* The formats whose shared text holds a word (or, with run, a Han run whole). */
+  function sharedFormats(item, run) {
+    return Object.keys(shared).filter(function (id) {
+      return shared[id].some(function (block) { return run ? block.indexOf(run) >= 0 : sharedHolds(block, item); });
+    });
+  }
   /* The excerpt: the text around the query's first whole occurrence (else its first Han run's, else
      a word's or bigram's), rather than Pagefind's densest cluster of bigrams, which for a scattered
      match of a report that also holds the phrase shows the scattered part. */
   var BEFORE = 24, LENGTH = 96;
-  function excerptOf(text, q) {
+  function locate(text, q) {
     var wanted = [q];
     q.split(/\s+/).forEach(function (term) { wanted.push(term); });
     hanRuns(q).forEach(function (chars) {
       wanted.push(chars.join(""));
+      cover(chars.length).forEach(function (at) { wanted.push(chars.slice(at, at + GRAM).join("")); });
       for (var i = 0; i + 1 < chars.length; i++) wanted.push(chars[i] + chars[i + 1]);
     });
     var lower = text.toLowerCase(), at = -1;
     for (var i = 0; i < wanted.length && at < 0; i++) if (wanted[i]) at = lower.indexOf(wanted[i].toLowerCase());
+    return at;
+  }
+  function excerptOf(text, q) {
+    var at = locate(text, q);
     var start = Math.max(0, at - BEFORE), end = Math.min(text.length, start + LENGTH);
     return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
   }
@@ -102,58 +162,146 @@
     }
     return pieces;
   }
-  /* Pagefind shortens a word it does not know until something matches (q99999 finds every page),
-     and its ordinary search cannot tell adjacent bigrams from scattered ones. So a query is found
-     as the pages holding every one of its words: each word searched alone, which matches only
-     itself (or, a single character, the words it starts) once the best page is seen to hold it;
-     a word that no page holds finds nothing. Phrase matches come first: Pagefind's exact search of
-     each Han run's bigrams in a row, or the bigrams on consecutive word positions of the page
-     (result.words; the exact search found nothing in pages whose text holds zero-width spaces). */
-  function ids(results) { return results.map(function (r) { return r.id; }); }
-  function words(term) {
-    var out = [];
-    term.replace(HAN, " ").split(" ").forEach(function (other) { if (/[\p{L}\p{N}]/u.test(other)) out.push(other); });
-    hanRuns(term).forEach(function (chars) {
-      if (chars.length === 1) { out.push(word(chars[0])); return; }
-      for (var i = 0; i + 1 < chars.length; i++) out.push(word(chars[i] + chars[i + 1]));
-    });
-    return out;
+  /* pagefind.js fetches, for a word, the one index chunk whose boundaries hold it. A single
+     character starts words in several chunks once an index is large (政 in 8 of 560 at 10,000
+     reports), and the words in the others were not searched. So before such a word is searched, every
+     chunk that may hold a word it starts is preloaded by the chunk's first word, taken from the
+     chunk list of the index's meta file (which pagefind.js has fetched already). */
+  function cbor(bytes) {
+    var view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), i = 0;
+    var utf8 = new TextDecoder();
+    function item() {
+      var head = bytes[i++], major = head >> 5, info = head & 31, n = info;
+      if (info === 24) { n = bytes[i]; i += 1; }
+      else if (info === 25) { n = view.getUint16(i); i += 2; }
+      else if (info === 26) { n = view.getUint32(i); i += 4; }
+      else if (info === 27) { n = view.getUint32(i) * 4294967296 + view.getUint32(i + 4); i += 8; }
+      else if (info > 27) throw new Error("cbor");
+      if (major === 0) return n;
+      if (major === 1) return -1 - n;
+      if (major === 2) { i += n; return null; }
+      if (major === 3) { var text = utf8.decode(bytes.subarray(i, i + n)); i += n; return text; }
+      if (major === 4) { var list = []; for (var k = 0; k < n; k++) list.push(item()); return list; }
+      if (major === 5) { var map = {}; for (var m = 0; m < n; m++) { var key = item(); map[key] = item(); } return map; }
+      if (major === 6) return item();
+      return null;  /* simple values and floats: not in a meta file's chunk list */
+    }
+    return item();
   }
-  function holding(w, f) {
-    return pagefind.search(w, { filters: f }).then(function (search) {
+  function chunkList(bundleUrl) {
+    return fetch(bundleUrl + "pagefind-entry.json").then(function (r) { return r.json(); }).then(function (entry) {
+      var language = Object.keys(entry.languages || {})[0];
+      return fetch(bundleUrl + "pagefind." + entry.languages[language].hash + ".pf_meta");
+    }).then(function (r) {
+      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+    }).then(function (buffer) {
+      var meta = cbor(new Uint8Array(buffer).subarray(12));  /* after the pagefind_dcd signature */
+      return meta[2].map(function (c) { return { from: c[0], to: c[1] }; });
+    }).catch(function () { return []; });  /* another layout: the word is searched as pagefind.js finds it */
+  }
+  var chunks = null;
+  function preloadStarts(w) {
+    var high = w + "\uffff";
+    return chunks.then(function (lists) {
+      var probes = [];
+      lists.forEach(function (list) {
+        var hit = list.filter(function (c) { return c.from <= high && c.to >= w.slice(0, c.to.length); });
+        if (hit.length > 1) hit.forEach(function (c) { probes.push(c.from); });
+      });
+      return Promise.all(probes.map(function (probe) { return pagefind.preload(probe); }));
+    });
+  }
+  /* Pagefind shortens a word it does not know until something matches (q99999 finds every page),
+     and its ordinary search cannot tell adjacent words from scattered ones. So a query is found as
+     the pages holding every one of its words: each word searched alone, which matches only itself
+     (or the words it starts) once the best page is seen to hold it, a word that no page holds
+     finding nothing; a word of the shared text is held by every report of its format. Phrase
+     matches come first: a Han run longer than one word whose words stand where cover puts them on
+     the page (result.words), or that the shared text holds whole. */
+  function holding(item, f) {
+    var starts = !item.chars || Array.from(item.chars).length < GRAM;  /* a word that may start others */
+    return (starts ? preloadStarts(item.w) : Promise.resolve()).then(function () {
+      return pagefind.search(item.w, { filters: f });
+    }).then(function (search) {
       if (!search.results.length) return [];
       return search.results[0].data().then(function (d) {
-        var needle = w.toLowerCase();
-        var known = d.content.toLowerCase().split(/\s+/).some(function (part) { return part.indexOf(needle) === 0; });
-        return known ? ids(search.results) : [];
+        var known = item.chars ? decodeText(d.content, null).indexOf(item.chars) >= 0
+          : d.content.toLowerCase().split(/[\s\u200b]+/).some(function (part) { return part.indexOf(item.w.toLowerCase()) === 0; });
+        return known ? search.results : [];
       });
     });
   }
-  function consecutive(result, chars) {
+  function consecutive(result, offsets) {
     var at = {};
     (result.words || []).forEach(function (w) { at[w] = true; });
     return (result.words || []).some(function (w) {
-      for (var i = 1; i < chars.length - 1; i++) if (!at[w + i]) return false;
-      return true;
+      return offsets.every(function (o) { return at[w + o]; });
     });
+  }
+  /* The first word of every report's record (search.EVERY): it finds every report, where Pagefind's
+     search of nothing fetched every index chunk (33 MB at 10,000 reports). */
+  var EVERY = "q00";
+  function withFilter(f, name, value) {
+    var out = {};
+    Object.keys(f).forEach(function (k) { out[k] = f[k]; });
+    if (name) out[name] = value;
+    return out;
   }
   function find(q, f) {
     var terms = q.split(/\s+/).filter(Boolean);
     var all = [].concat.apply([], terms.map(words));
-    var runs = hanRuns(q).filter(function (chars) { return chars.length > 2; });  /* two: one bigram */
+    var runs = hanRuns(q).filter(function (chars) { return chars.length > GRAM; });  /* shorter: one word */
     if (!all.length) return Promise.resolve([]);
+    var formats = Object.keys(shared);
+    var byWord = all.map(function (item) { return sharedFormats(item); });
+    /* the reports of each format some word needs (all reports when every format holds it) */
+    var needed = {};
+    byWord.forEach(function (ids_) {
+      if (!ids_.length) return;
+      if (ids_.length === formats.length) needed[""] = true; else ids_.forEach(function (id) { needed[id] = true; });
+    });
+    var keys = Object.keys(needed);
+    var held = Promise.all(all.map(function (item) { return holding(item, f); }));
     return Promise.all([
-      pagefind.search(encodeQuery(q), { filters: f }),
-      Promise.all(all.map(function (w) { return holding(w, f); })),
-      Promise.all(runs.map(function (chars) {
-        return pagefind.search('"' + encodeQuery(chars.join("")) + '"', { filters: f }).then(function (s) { return ids(s.results); });
+      held.then(function () { return pagefind.search(all.map(function (item) { return item.w; }).join(" "), { filters: f }); }),
+      held,
+      Promise.all(keys.map(function (id) {
+        return pagefind.search(EVERY, { filters: id ? withFilter(f, "格式", id) : f }).then(function (s) { return s.results; });
       })),
     ]).then(function (found) {
-      function inAll(sets, id) { return sets.every(function (set) { return set.indexOf(id) >= 0; }); }
-      var results = found[0].results.filter(function (r) { return inAll(found[1], r.id); });
-      function phrase(r) {
-        return runs.every(function (chars, i) { return found[2][i].indexOf(r.id) >= 0 || consecutive(r, chars); });
+      var pagesOf = {};  /* format key -> set of ids */
+      var result = {};   /* id -> a result object that can load the page */
+      keys.forEach(function (id, i) {
+        var set = pagesOf[id] = {};
+        found[2][i].forEach(function (r) { set[r.id] = true; if (!result[r.id]) result[r.id] = r; });
+      });
+      var sets = all.map(function (item, i) {
+        var set = {};
+        found[1][i].forEach(function (r) { set[r.id] = true; if (!result[r.id]) result[r.id] = r; });
+        var ids_ = byWord[i];
+        (ids_.length === formats.length ? [""] : ids_).forEach(function (id) {
+          Object.keys(pagesOf[id] || {}).forEach(function (k) { set[k] = true; });
+        });
+        return set;
+      });
+      function inAll(id) { return sets.every(function (set) { return set[id]; }); }
+      var ranked = found[0].results.filter(function (r) { return inAll(r.id); });
+      var seen = {};
+      ranked.forEach(function (r) { seen[r.id] = true; });
+      var rest = Object.keys(result).filter(function (id) { return !seen[id] && inAll(id); }).map(function (id) { return result[id]; });
+      /* a run held whole by the shared text of the formats given (or of every one) */
+      var sharedRun = runs.map(function (chars) { return sharedFormats(null, chars.join("")); });
+      function inFormats(id, ids_) {
+        if (ids_.length === formats.length) return true;
+        return ids_.some(function (fid) { return pagesOf[fid] && pagesOf[fid][id]; });
       }
+      function phrase(r) {
+        return runs.every(function (chars, i) {
+          if (sharedRun[i].length && inFormats(r.id, sharedRun[i])) return true;
+          return consecutive(r, cover(chars.length));
+        });
+      }
+      var results = ranked.concat(rest);
       return results.filter(phrase).concat(results.filter(function (r) { return !phrase(r); }));
     });
   }
@@ -188,11 +336,13 @@
          milliseconds on the page's own thread. */
       return Promise.resolve(mod.options({ baseUrl: base.pathname, noWorker: true }))
         .then(function () {
-          return Promise.all(shards.map(function (shard) {
+          var lists = [chunkList(bundle)];
+          return Promise.all([loadShared(bundle)].concat(shards.map(function (shard) {
             var other = new URL(shard.bundle, document.baseURI).href;
             var otherBase = new URL(shard.base, document.baseURI).pathname;
-            return mod.mergeIndex(other, { baseUrl: otherBase });
-          }));
+            lists.push(chunkList(other));
+            return Promise.all([mod.mergeIndex(other, { baseUrl: otherBase }), loadShared(other)]);
+          }))).then(function () { chunks = Promise.all(lists); });
         })
         .then(function () { return mod.init(); })
         .then(function () { return mod; });
@@ -258,7 +408,7 @@
           .filter(Boolean).join(" · ");
         var excerpt = document.createElement("p");
         excerpt.className = "nb-result__excerpt";
-        highlight(excerptOf(decodeText(d.content), query), query).forEach(function (piece) {
+        highlight(excerptOf(decodeText(d.content, blocksOf(d)), query), query).forEach(function (piece) {
           if (!piece[1]) { excerpt.appendChild(document.createTextNode(piece[0])); return; }
           var m = document.createElement("mark");
           m.textContent = piece[0];
