@@ -302,7 +302,34 @@
         });
       }
       var results = ranked.concat(rest);
-      return results.filter(phrase).concat(results.filter(function (r) { return !phrase(r); }));
+      var phrases = results.filter(phrase), scattered = results.filter(function (r) { return !phrase(r); });
+      /* A report that holds a run only scattered must hold every bigram of it, as before the cover
+         (which leaves out every other one to halve what a first search fetches): the bigrams left
+         out are searched only now, when some report is found scattered. */
+      var others = [];
+      runs.forEach(function (chars) {
+        var at = cover(chars.length);
+        for (var i = 0; i + GRAM <= chars.length; i++) {
+          if (at.indexOf(i) >= 0) continue;
+          var part = chars.slice(i, i + GRAM).join("");
+          others.push({ w: word(part), chars: part, run: chars.join(""), at: i });
+        }
+      });
+      if (!scattered.length || !others.length) return phrases.concat(scattered);
+      return Promise.all(others.map(function (item) {
+        var ids_ = sharedFormats(item);
+        if (ids_.length && ids_.length === formats.length) return null;  /* every report holds it */
+        return Promise.all([holding(item, f)].concat(ids_.map(function (id) {
+          return pagefind.search(EVERY, { filters: withFilter(f, "格式", id) }).then(function (s) { return s.results; });
+        }))).then(function (lists) {
+          var set = {};
+          lists.forEach(function (list) { list.forEach(function (r) { set[r.id] = true; }); });
+          return set;
+        });
+      })).then(function (sets_) {
+        var kept = scattered.filter(function (r) { return sets_.every(function (set) { return !set || set[r.id]; }); });
+        return phrases.concat(kept);
+      });
     });
   }
   /* Shorter forms of a query that finds nothing, as groups tried in turn: each word alone, then
